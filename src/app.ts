@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Config } from './config.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { createErrorFormatter } from './graphql/format-error.js';
+import { buildSchema } from './graphql/schema.js';
+import { createHttpServer } from './http/server.js';
+import { currentRequestId } from './http/request-id.js';
+import type { Logger } from './logger.js';
+import { RecoveryService, createTokenHasher, generateToken, type RecoveryStore } from './recovery/index.js';
+
+export interface RunningApp {
+  /** Base URL of the server, such as http://127.0.0.1:4000. */
+  readonly url: string;
+  /** Stops accepting requests, drains the ones in flight, then returns. */
+  stop(): Promise<void>;
+}
+
+/** Wires the service over an opened store and listens. The caller owns the store. */
+export async function startApp(config: Config, store: RecoveryStore, logger: Logger): Promise<RunningApp> {
+  if (!config.tokenSecretConfigured) {
+    logger.warn('RECOVERY_TOKEN_SECRET is not set: using a random per-process secret, so links stop working when the process restarts or on other replicas.');
+  }
+  let linkBaseUrl = config.recoveryLinkBaseUrl;
+  const recovery = new RecoveryService({
+    store,
+    now: () => new Date(),
+    newFlowId: randomUUID,
+    generateToken,
+    hashToken: createTokenHasher(config.tokenSecret),
+    linkBaseUrl: () => linkBaseUrl ?? new URL('http://localhost/recovery'),
+    defaultLifespan: config.defaultLifespan,
+    maxLifespan: config.maxLifespan,
+  });
+
+  const http = createHttpServer({
+    logger,
+    checkReadiness: () => store.ping(),
+    createContext: (requestId): GraphQLContext => ({ requestId, recovery }),
+  });
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: buildSchema(),
+    logger,
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http.server })],
+  });
+  await apollo.start();
+  http.setApollo(apollo);
+
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = http.server.address() as AddressInfo;
+  linkBaseUrl ??= new URL(`http://localhost:${port}/recovery`);
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url: `${url}/graphql` }, 'recovery link subgraph ready');
+
+  return { url, stop: () => apollo.stop() };
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { DurationSyntaxError, parseDuration, type Duration } from './recovery/index.js';
+
+/**
+ * The one place that reads the environment. Everything else receives a typed Config.
+ * A bad setting stops the process with one line per problem, never a stack trace.
+ */
+
+const duration = z.string().transform((text, context): Duration => {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: error instanceof DurationSyntaxError ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
+
+const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
+      .optional(),
+    MONGODB_DB: z.string().min(1).default('iam'),
+    IDENTITIES_COLLECTION: z.string().min(1).default('identities'),
+    RECOVERY_LINKS_COLLECTION: z.string().min(1).default('recovery_links'),
+    RECOVERY_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
+    RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
+    RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    DEBUG_ERRORS: flag,
+  })
+  .superRefine((env, context) => {
+    const production = env.NODE_ENV === 'production';
+    if (production && env.RECOVERY_TOKEN_SECRET === undefined) {
+      context.addIssue({ code: 'custom', path: ['RECOVERY_TOKEN_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (production && env.DEBUG_ERRORS) {
+      context.addIssue({ code: 'custom', path: ['DEBUG_ERRORS'], message: 'must not be true when NODE_ENV=production: debug details would reach clients' });
+    }
+    if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
+      context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
+    }
+    if (env.RECOVERY_LINK_LIFESPAN.nanoseconds > env.RECOVERY_LINK_MAX_LIFESPAN.nanoseconds) {
+      context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})` });
+    }
+  });
+
+export interface Config {
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly mongo: {
+    readonly uri: string;
+    readonly database: string;
+    readonly identitiesCollection: string;
+    readonly recoveryLinksCollection: string;
+  } | null;
+  /** Null means `http://localhost:<listening port>/recovery`, known once the server listens. */
+  readonly recoveryLinkBaseUrl: URL | null;
+  readonly defaultLifespan: Duration;
+  readonly maxLifespan: Duration;
+  readonly tokenSecret: string;
+  /** False when no RECOVERY_TOKEN_SECRET was set and a per-process one was generated. */
+  readonly tokenSecretConfigured: boolean;
+  readonly debugErrors: boolean;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export function parseConfig(environment: Readonly<Record<string, string | undefined>>): ConfigResult {
+  // An empty variable means "not set", as in most deployment tools' templates.
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    };
+  }
+  const env = parsed.data;
+  return {
+    ok: true,
+    config: {
+      production: env.NODE_ENV === 'production',
+      host: env.HOST,
+      port: env.PORT,
+      logLevel: env.LOG_LEVEL,
+      mongo:
+        env.MONGODB_URI === undefined
+          ? null
+          : {
+              uri: env.MONGODB_URI,
+              database: env.MONGODB_DB,
+              identitiesCollection: env.IDENTITIES_COLLECTION,
+              recoveryLinksCollection: env.RECOVERY_LINKS_COLLECTION,
+            },
+      recoveryLinkBaseUrl: env.RECOVERY_LINK_BASE_URL === undefined ? null : new URL(env.RECOVERY_LINK_BASE_URL),
+      defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
+      maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
+      tokenSecret: env.RECOVERY_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+      tokenSecretConfigured: env.RECOVERY_TOKEN_SECRET !== undefined,
+      debugErrors: env.DEBUG_ERRORS,
+    },
+  };
+}

@@ -1,0 +1,265 @@
+import type { Duration } from '../../recovery/index.js';
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { Identity as IdentityModel, CreatedRecoveryLink as RecoveryLinkModel } from '../../recovery/index.js';
+import type { GraphQLContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /**
+   * A date-time string at UTC with millisecond precision, such as `2024-07-29T15:51:28.071Z`
+   * (RFC 3339).
+   */
+  DateTime: { input: Date; output: Date; }
+  /**
+   * A Go duration string: a sequence of decimal numbers, each with an optional fraction
+   * and a unit (`ns`, `us` or `µs`, `ms`, `s`, `m`, `h`), such as `30m`, `1h30m` or `1.5h`.
+   */
+  Duration: { input: Duration; output: Duration; }
+  /** Arbitrary JSON object, such as an identity's traits. */
+  JSONObject: { input: Readonly<Record<string, unknown>>; output: Readonly<Record<string, unknown>>; }
+  /**
+   * A Universally Unique Identifier, such as `3fa85f64-5717-4562-b3fc-2c963f66afa6`.
+   * Accepted in any letter case; returned in lower case.
+   */
+  UUID: { input: string; output: string; }
+};
+
+/** Input of createRecoveryLink. */
+export type CreateRecoveryLinkInput = {
+  /**
+   * Link Expires In: the recovery link will expire after that amount of time has passed.
+   * Defaults to the configured lifespan (RECOVERY_LINK_LIFESPAN, 1h unless set); must be
+   * at least 1ms and at most RECOVERY_LINK_MAX_LIFESPAN (720h unless set).
+   */
+  readonly expiresIn?: InputMaybe<Scalars['Duration']['input']>;
+  /** Identity to Recover: the identity's ID you wish to recover. */
+  readonly identityId: Scalars['UUID']['input'];
+};
+
+/** An account whose recovery this service manages. */
+export type Identity = {
+  readonly __typename?: 'Identity';
+  /** When the identity was created, if recorded. */
+  readonly createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Identity ID. */
+  readonly id: Scalars['UUID']['output'];
+  /** The ID of the identity schema its traits follow, if recorded. */
+  readonly schemaId?: Maybe<Scalars['String']['output']>;
+  /** Whether the identity can sign in and be recovered. */
+  readonly state: IdentityState;
+  /** The identity's traits (such as email or name), as stored. */
+  readonly traits: Scalars['JSONObject']['output'];
+  /** When the identity was last updated, if recorded. */
+  readonly updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** The state of an identity. */
+export type IdentityState =
+  /** The identity can sign in and be recovered. */
+  | 'active'
+  /** The identity is disabled: no recovery link is created for it. */
+  | 'inactive';
+
+export type Mutation = {
+  readonly __typename?: 'Mutation';
+  /**
+   * Create a Recovery Link: creates a recovery link which should be given to the user
+   * in order for them to recover (or activate) their account. Each call creates a new
+   * link. Fails with NOT_FOUND (404) for an unknown identity and CONFLICT (409,
+   * `identity_disabled`) for an inactive one.
+   */
+  readonly createRecoveryLink: RecoveryLink;
+};
+
+
+export type MutationCreateRecoveryLinkArgs = {
+  input: CreateRecoveryLinkInput;
+};
+
+export type Query = {
+  readonly __typename?: 'Query';
+  /**
+   * Identity: the identity with this ID, or null when there is none. Lets an admin
+   * check whom a recovery link would be for, and whether the account is active.
+   */
+  readonly identity?: Maybe<Identity>;
+};
+
+
+export type QueryIdentityArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+/** A recovery link for an identity. */
+export type RecoveryLink = {
+  readonly __typename?: 'RecoveryLink';
+  /** Recovery Link Expires At: the timestamp when the recovery link expires. */
+  readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Recovery Link: this link can be used to recover the account. It carries a secret
+   * token, is shown only once, and should be sent to the person over a trusted channel.
+   */
+  readonly recoveryLink: Scalars['String']['output'];
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreateRecoveryLinkInput: CreateRecoveryLinkInput;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Duration: ResolverTypeWrapper<Scalars['Duration']['output']>;
+  Identity: ResolverTypeWrapper<IdentityModel>;
+  IdentityState: null;
+  JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecoveryLink: ResolverTypeWrapper<RecoveryLinkModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  Boolean: Scalars['Boolean']['output'];
+  CreateRecoveryLinkInput: CreateRecoveryLinkInput;
+  DateTime: Scalars['DateTime']['output'];
+  Duration: Scalars['Duration']['output'];
+  Identity: IdentityModel;
+  JSONObject: Scalars['JSONObject']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Query: Record<PropertyKey, never>;
+  RecoveryLink: RecoveryLinkModel;
+  String: Scalars['String']['output'];
+  UUID: Scalars['UUID']['output'];
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export interface DurationScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Duration'], any> {
+  name: 'Duration';
+}
+
+export type IdentityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  schemaId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['IdentityState'], ParentType, ContextType>;
+  traits?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type IdentityStateResolvers = { ACTIVE: 'active', INACTIVE: 'inactive' };
+
+export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
+  name: 'JSONObject';
+}
+
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createRecoveryLink?: Resolver<ResolversTypes['RecoveryLink'], ParentType, ContextType, RequireFields<MutationCreateRecoveryLinkArgs, 'input'>>;
+};
+
+export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  identity?: Resolver<Maybe<ResolversTypes['Identity']>, ParentType, ContextType, RequireFields<QueryIdentityArgs, 'id'>>;
+};
+
+export type RecoveryLinkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryLink'] = ResolversParentTypes['RecoveryLink']> = {
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  recoveryLink?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UUID'], any> {
+  name: 'UUID';
+}
+
+export type Resolvers<ContextType = GraphQLContext> = {
+  DateTime?: GraphQLScalarType;
+  Duration?: GraphQLScalarType;
+  Identity?: IdentityResolvers<ContextType>;
+  IdentityState?: IdentityStateResolvers;
+  JSONObject?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  RecoveryLink?: RecoveryLinkResolvers<ContextType>;
+  UUID?: GraphQLScalarType;
+};
+

@@ -1,0 +1,14 @@
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
+import { createRecoveryLink } from './create-recovery-link.js';
+import { identity } from './identity.js';
+
+export const resolvers: Resolvers = {
+  UUID: UUIDScalar,
+  Duration: DurationScalar,
+  DateTime: DateTimeScalar,
+  JSONObject: JSONObjectScalar,
+  IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' },
+  Query: { identity },
+  Mutation: { createRecoveryLink },
+};

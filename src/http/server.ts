@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { ServiceError } from '../recovery/index.js';
+import { formatServiceError } from '../graphql/format-error.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { Logger } from '../logger.js';
+import { readJsonBody } from './body.js';
+import { resolveRequestId, runWithRequestId } from './request-id.js';
+
+export interface HttpDependencies {
+  readonly logger: Logger;
+  /** Resolves when the store can serve; rejects otherwise. */
+  readonly checkReadiness: () => Promise<void>;
+  readonly createContext: (requestId: string) => GraphQLContext;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/**
+ * A plain node:http server in front of Apollo: routing, request ids and body limits
+ * live here, where every response (GraphQL or not) passes, and nothing else does.
+ * `setApollo` is called once Apollo has started, before the server listens; Apollo's
+ * drain plugin needs this server to exist first.
+ */
+export function createHttpServer(dependencies: HttpDependencies) {
+  let apollo: ApolloServer<GraphQLContext> | undefined;
+  const server: Server = createServer((request, response) => {
+    const requestId = resolveRequestId(request.headers['x-request-id']);
+    response.setHeader('x-request-id', requestId);
+    runWithRequestId(requestId, () => route(request, response, requestId)).catch((error: unknown) => {
+      dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
+      if (!response.headersSent) sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
+      else response.destroy();
+    });
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    switch (url.pathname) {
+      case GRAPHQL_PATH:
+        return serveGraphQL(request, response, url, requestId);
+      case '/health/live':
+        return sendJson(response, 200, { status: 'ok' });
+      case '/health/ready':
+        return dependencies.checkReadiness().then(
+          () => sendJson(response, 200, { status: 'ok' }),
+          (error: unknown) => {
+            dependencies.logger.warn({ err: error, requestId }, 'readiness check failed');
+            sendJson(response, 503, { status: 'unavailable' });
+          },
+        );
+      default:
+        return sendError(response, requestId, new ServiceError('route_not_found', `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.`, { path: url.pathname }));
+    }
+  }
+
+  async function serveGraphQL(request: IncomingMessage, response: ServerResponse, url: URL, requestId: string): Promise<void> {
+    if (apollo === undefined) throw new Error('GraphQL request before Apollo Server started');
+    let body: unknown;
+    if (request.method === 'POST') {
+      try {
+        body = await readJsonBody(request);
+      } catch (error) {
+        if (!(error instanceof ServiceError)) throw error;
+        // The rest of an oversized body is not read: close instead of keeping the connection.
+        if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
+        return sendError(response, requestId, error);
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: async () => dependencies.createContext(requestId),
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  }
+
+  return {
+    server,
+    setApollo(started: ApolloServer<GraphQLContext>) {
+      apollo = started;
+    },
+  };
+}
+
+function sendJson(response: ServerResponse, status: number, payload: unknown): void {
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.setHeader('cache-control', 'no-store');
+  response.end(JSON.stringify(payload));
+}
+
+function sendError(response: ServerResponse, requestId: string, error: ServiceError): void {
+  sendJson(response, error.status, { errors: [formatServiceError(error, requestId)] });
+}

@@ -1,0 +1,33 @@
+import { startApp } from './app.js';
+import { parseConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openStore } from './stores/index.js';
+
+const parsed = parseConfig(process.env);
+if (!parsed.ok) {
+  for (const problem of parsed.problems) console.error(`Configuration error: ${problem}`);
+  process.exit(1);
+}
+const { config } = parsed;
+const logger = createLogger(config.logLevel);
+
+try {
+  const store = await openStore(config, logger);
+  const app = await startApp(config, store, logger);
+
+  let stopping = false;
+  const shutDown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests in flight');
+    await app.stop();
+    await store.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', (signal) => void shutDown(signal));
+  process.on('SIGINT', (signal) => void shutDown(signal));
+} catch (error) {
+  logger.fatal({ err: error }, 'could not start');
+  process.exit(1);
+}

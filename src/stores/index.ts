@@ -1,0 +1,30 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Identity, RecoveryStore } from '../recovery/index.js';
+import { MemoryRecoveryStore } from './memory-store.js';
+import { MongoRecoveryStore } from './mongo-store.js';
+
+export { MemoryRecoveryStore, MongoRecoveryStore };
+
+/** The seed's example id, so the documented request works against a fresh `npm start`. */
+export const DEMO_IDENTITY: Identity = {
+  id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+  state: 'active',
+  schemaId: 'default',
+  traits: { email: 'demo@example.com' },
+  createdAt: new Date('2024-07-29T15:51:28.071Z'),
+  updatedAt: new Date('2024-07-29T15:51:28.071Z'),
+};
+
+export async function openStore(config: Config, logger: Logger): Promise<RecoveryStore> {
+  if (config.mongo !== null) {
+    const store = await MongoRecoveryStore.connect({ ...config.mongo, logger });
+    logger.info({ database: config.mongo.database }, 'using MongoDB');
+    return store;
+  }
+  logger.warn(
+    { demoIdentityId: DEMO_IDENTITY.id },
+    'MONGODB_URI is not set: using the embedded in-memory store with one demo identity. Nothing is persisted; every link is lost when the process stops.',
+  );
+  return new MemoryRecoveryStore([DEMO_IDENTITY]);
+}
