@@ -38,13 +38,6 @@ const environmentSchema = z
     DEBUG_ERRORS: flag,
   })
   .superRefine((env, context) => {
-    const production = env.NODE_ENV === 'production';
-    if (production && env.RECOVERY_TOKEN_SECRET === undefined) {
-      context.addIssue({ code: 'custom', path: ['RECOVERY_TOKEN_SECRET'], message: 'is required when NODE_ENV=production' });
-    }
-    if (production && env.DEBUG_ERRORS) {
-      context.addIssue({ code: 'custom', path: ['DEBUG_ERRORS'], message: 'must not be true when NODE_ENV=production: debug details would reach clients' });
-    }
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
       context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
     }
@@ -52,6 +45,19 @@ const environmentSchema = z
       context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})` });
     }
   });
+
+/** Checked on the raw values, so they are reported even when other settings fail to parse. */
+function productionProblems(environment: Readonly<Record<string, string | undefined>>): string[] {
+  if (environment.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (environment.RECOVERY_TOKEN_SECRET === undefined) {
+    problems.push('RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production');
+  }
+  if (environment.DEBUG_ERRORS === 'true') {
+    problems.push('DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients');
+  }
+  return problems;
+}
 
 export interface Config {
   readonly production: boolean;
@@ -80,12 +86,11 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
   // An empty variable means "not set", as in most deployment tools' templates.
   const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    };
-  }
+  const problems = [
+    ...(parsed.error?.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`) ?? []),
+    ...productionProblems(present),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
   return {
     ok: true,

@@ -1,0 +1,101 @@
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The service as `npm start` runs it: the compiled entry point in its own process,
+ * configured by environment variables only, on the embedded store.
+ */
+const ROOT = new URL('../../', import.meta.url);
+
+beforeAll(async () => {
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}, 120_000);
+
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  readonly output: () => string;
+}
+
+async function startService(environment: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...environment },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = () => {
+      const ready = /"url":"http:\/\/127\.0\.0\.1:(\d+)\/graphql"/.exec(output);
+      if (ready) resolve(Number(ready[1]));
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
+  });
+  return { child, port, output: () => output };
+}
+
+const DEMO_MUTATION = JSON.stringify({
+  query: 'mutation { createRecoveryLink(input: {identityId: "3fa85f64-5717-4562-b3fc-2c963f66afa6", expiresIn: "1h"}) { expiresAt recoveryLink } }',
+});
+
+describe('the service process', () => {
+  it('starts on the embedded store, says nothing is persisted, and serves the demo identity', async () => {
+    const { child, port, output } = await startService();
+    try {
+      expect(output()).toContain('Nothing is persisted');
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: DEMO_MUTATION });
+      const body = (await response.json()) as { data: { createRecoveryLink: { recoveryLink: string } } };
+      const link = new URL(body.data.createRecoveryLink.recoveryLink);
+      expect(`${link.origin}${link.pathname}`).toBe(`http://localhost:${port}/recovery`);
+      // The token must never reach the logs.
+      expect(output()).not.toContain(link.searchParams.get('token'));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('finishes a request in flight when SIGTERM arrives, then exits 0', async () => {
+    const { child, port, output } = await startService();
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let reply = '';
+    socket.on('data', (chunk) => (reply += chunk));
+    const half = Math.floor(DEMO_MUTATION.length / 2);
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(DEMO_MUTATION)}\r\n\r\n${DEMO_MUTATION.slice(0, half)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(child.exitCode).toBeNull();
+    socket.write(DEMO_MUTATION.slice(half));
+
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    expect(reply).toContain('"recoveryLink":"http://localhost:');
+    expect(output()).toContain('draining requests in flight');
+    socket.destroy();
+  });
+
+  it('refuses bad configuration with one line per problem and exit code 1', async () => {
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PORT: 'abc', RECOVERY_LINK_LIFESPAN: '1d', NODE_ENV: 'production' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^Configuration error: PORT: /),
+      expect.stringMatching(/^Configuration error: RECOVERY_LINK_LIFESPAN: "1d" is not a duration/),
+      expect.stringMatching(/^Configuration error: RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production/),
+    ]);
+  });
+});

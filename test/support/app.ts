@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { openStore } from '../../src/stores/index.js';
+
+export interface TestApp extends RunningApp {
+  readonly config: Config;
+  /** Every log line the app wrote, as JSON text. */
+  readonly logs: string[];
+  post(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+}
+
+export interface GraphQLResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: {
+    data?: Record<string, any> | null;
+    errors?: { message: string; path?: string[]; extensions: { code: string; error: Record<string, any> } }[];
+  };
+}
+
+export const TEST_TOKEN_SECRET = 'test-secret-that-is-at-least-32-characters';
+
+/** Starts the real app in this process on a free port, configured as by environment variables. */
+export async function startTestApp(environment: Record<string, string>): Promise<TestApp> {
+  const parsed = parseConfig({ PORT: '0', RECOVERY_TOKEN_SECRET: TEST_TOKEN_SECRET, ...environment });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const logs: string[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const store = await openStore(parsed.config, logger);
+  const app = await startApp(parsed.config, store, logger);
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  return {
+    ...app,
+    config: parsed.config,
+    logs,
+    post,
+    async graphql(query, variables, headers) {
+      const response = await post({ query, variables }, headers);
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+    },
+    async stop() {
+      await app.stop();
+      await store.close();
+    },
+  };
+}
+
+export const CREATE_RECOVERY_LINK = /* GraphQL */ `
+  mutation CreateRecoveryLink($input: CreateRecoveryLinkInput!) {
+    createRecoveryLink(input: $input) {
+      expiresAt
+      recoveryLink
+    }
+  }
+`;
+
+/** The body of a request the HTTP edge rejected before GraphQL ran. */
+export async function errorBody(response: Response): Promise<{ errors: [{ message: string; extensions: { code: string; error: Record<string, any> } }] }> {
+  return (await response.json()) as never;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type Config } from '../../src/config.js';
+
+function configOf(environment: Record<string, string>): Config {
+  const result = parseConfig(environment);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.config;
+}
+
+function problemsOf(environment: Record<string, string>): string[] {
+  const result = parseConfig(environment);
+  return result.ok ? [] : result.problems;
+}
+
+describe('parseConfig', () => {
+  it('has defaults that run the embedded store locally', () => {
+    const config = configOf({});
+    expect(config).toMatchObject({ production: false, host: '127.0.0.1', port: 4000, mongo: null, recoveryLinkBaseUrl: null, debugErrors: false, tokenSecretConfigured: false });
+    expect(config.defaultLifespan.nanoseconds).toBe(3_600_000_000_000n);
+    expect(config.maxLifespan.nanoseconds).toBe(720n * 3_600_000_000_000n);
+    expect(config.tokenSecret).toHaveLength(43);
+  });
+
+  it('reads MongoDB, collections, lifespans and the base URL', () => {
+    const config = configOf({
+      MONGODB_URI: 'mongodb://db.internal:27017',
+      MONGODB_DB: 'kratos',
+      IDENTITIES_COLLECTION: 'people',
+      RECOVERY_LINK_BASE_URL: 'https://id.example.com/recover?tenant=acme',
+      RECOVERY_LINK_LIFESPAN: '30m',
+      RECOVERY_LINK_MAX_LIFESPAN: '24h',
+    });
+    expect(config.mongo).toEqual({ uri: 'mongodb://db.internal:27017', database: 'kratos', identitiesCollection: 'people', recoveryLinksCollection: 'recovery_links' });
+    expect(config.recoveryLinkBaseUrl?.toString()).toBe('https://id.example.com/recover?tenant=acme');
+    expect(config.defaultLifespan.text).toBe('30m');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(configOf({ MONGODB_URI: '', PORT: '' })).toMatchObject({ mongo: null, port: 4000 });
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ PORT: '70000', MONGODB_URI: 'http://db', RECOVERY_LINK_BASE_URL: 'ftp://x', RECOVERY_LINK_MAX_LIFESPAN: 'forever', DEBUG_ERRORS: 'yes' })).toEqual([
+      expect.stringMatching(/^PORT: /),
+      expect.stringMatching(/^MONGODB_URI: must be a mongodb:\/\//),
+      expect.stringMatching(/^RECOVERY_LINK_BASE_URL: /),
+      expect.stringMatching(/^RECOVERY_LINK_MAX_LIFESPAN: "forever" is not a duration/),
+      expect.stringMatching(/^DEBUG_ERRORS: /),
+    ]);
+  });
+
+  it('refuses a default lifespan that is not positive or exceeds the maximum', () => {
+    expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '0s' })).toEqual(['RECOVERY_LINK_LIFESPAN: must be positive']);
+    expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '2h', RECOVERY_LINK_MAX_LIFESPAN: '1h' })).toEqual(['RECOVERY_LINK_LIFESPAN: must not exceed RECOVERY_LINK_MAX_LIFESPAN (1h)']);
+  });
+
+  it('requires a real token secret and no debug output in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', DEBUG_ERRORS: 'true' })).toEqual([
+      'RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production',
+      'DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 'short' })).toEqual(['RECOVERY_TOKEN_SECRET: must be at least 32 characters']);
+    expect(configOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 's'.repeat(32) })).toMatchObject({ production: true, tokenSecret: 's'.repeat(32), tokenSecretConfigured: true });
+  });
+});
