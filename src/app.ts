@@ -21,7 +21,9 @@ export interface RunningApp {
 /** Wires the service over an opened store and listens. The caller owns the store. */
 export async function startApp(config: Config, store: RecoveryStore, logger: Logger): Promise<RunningApp> {
   if (!config.tokenSecretConfigured) {
-    logger.warn('RECOVERY_TOKEN_SECRET is not set: using a random per-process secret, so links stop working when the process restarts or on other replicas.');
+    logger.warn(
+      'RECOVERY_TOKEN_SECRET is not set: using a random per-process secret, so links stop working when the process restarts or on other replicas.',
+    );
   }
   let linkBaseUrl = config.recoveryLinkBaseUrl;
   const recovery = new RecoveryService({

@@ -16,7 +16,10 @@ const duration = z.string().transform((text, context): Duration => {
   }
 });
 
-const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((value) => value === 'true');
 
 const environmentSchema = z
   .object({
@@ -42,7 +45,11 @@ const environmentSchema = z
       context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
     }
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds > env.RECOVERY_LINK_MAX_LIFESPAN.nanoseconds) {
-      context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})` });
+      context.addIssue({
+        code: 'custom',
+        path: ['RECOVERY_LINK_LIFESPAN'],
+        message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})`,
+      });
     }
   });
 

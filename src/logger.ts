@@ -18,5 +18,9 @@ const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'recovery-link-subgraph' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  return pino({
+    level,
+    base: { service: 'recovery-link-subgraph' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
 }

@@ -34,20 +34,35 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
 
     if (cause instanceof ServiceError) {
       const field = cause.details.field === undefined ? coercedFieldPath(error) : undefined;
-      const known = field === undefined ? cause : new ServiceError(cause.id, `${field}: ${cause.reason}`, { field, ...cause.details });
+      const known =
+        field === undefined
+          ? cause
+          : new ServiceError(cause.id, `${field}: ${cause.reason}`, { field, ...cause.details });
       // Errors raised during validation or coercion keep Apollo's code (clients such as
       // Apollo Client and routers branch on it); resolver errors get the code of their status.
-      const code = apolloCode !== undefined && apolloCode !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR ? apolloCode : apolloCodeFor(known.id);
+      const code =
+        apolloCode !== undefined && apolloCode !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR
+          ? apolloCode
+          : apolloCodeFor(known.id);
       return formatServiceError(known, options.requestId(), { formatted, code });
     }
 
     const knownId = apolloCode === undefined ? undefined : ERROR_ID_BY_APOLLO_CODE[apolloCode];
     if (knownId !== undefined) {
-      return formatServiceError(new ServiceError(knownId, formatted.message), options.requestId(), { formatted, code: apolloCode });
+      return formatServiceError(new ServiceError(knownId, formatted.message), options.requestId(), {
+        formatted,
+        code: apolloCode,
+      });
     }
 
-    options.logger.error({ err: cause, requestId: options.requestId(), path: formatted.path }, 'unexpected error while answering a GraphQL request');
-    const masked = new ServiceError('internal_server_error', 'An unexpected error occurred; it has been logged with this request id.');
+    options.logger.error(
+      { err: cause, requestId: options.requestId(), path: formatted.path },
+      'unexpected error while answering a GraphQL request',
+    );
+    const masked = new ServiceError(
+      'internal_server_error',
+      'An unexpected error occurred; it has been logged with this request id.',
+    );
     const debug = options.debugErrors ? (cause instanceof Error ? cause.message : String(cause)) : undefined;
     return formatServiceError(masked, options.requestId(), { formatted, debug });
   };
@@ -60,7 +75,11 @@ interface FormatOptions {
 }
 
 /** Shared with the HTTP layer, which answers malformed bodies before GraphQL runs. */
-export function formatServiceError(error: ServiceError, requestId: string, options: FormatOptions = {}): GraphQLFormattedError {
+export function formatServiceError(
+  error: ServiceError,
+  requestId: string,
+  options: FormatOptions = {},
+): GraphQLFormattedError {
   const { formatted, code = apolloCodeFor(error.id), debug } = options;
   return {
     message: error.reason,

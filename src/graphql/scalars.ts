@@ -27,7 +27,11 @@ export const UUIDScalar = new GraphQLScalarType<string, string>({
 
 function parseDurationValue(value: unknown): Duration {
   if (typeof value !== 'string') {
-    throw new ServiceError('invalid_duration', `${describe(value)} is not a duration: a string such as "30m" or "1h30m" is expected`, { value: printable(value) });
+    throw new ServiceError(
+      'invalid_duration',
+      `${describe(value)} is not a duration: a string such as "30m" or "1h30m" is expected`,
+      { value: printable(value) },
+    );
   }
   try {
     return parseDuration(value);
@@ -55,7 +59,8 @@ function literalString(ast: ValueNode): unknown {
 const MAX_ECHOED_LENGTH = 100;
 
 function printable(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > MAX_ECHOED_LENGTH ? `${value.slice(0, MAX_ECHOED_LENGTH)}…` : value;
+  if (typeof value === 'string')
+    return value.length > MAX_ECHOED_LENGTH ? `${value.slice(0, MAX_ECHOED_LENGTH)}…` : value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
   return `<${Array.isArray(value) ? 'array' : typeof value}>`;
 }

@@ -9,7 +9,11 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
     // Also Apollo's CSRF defence: a browser cannot send JSON cross-origin without a preflight.
-    throw new ServiceError('unsupported_media_type', `POST requests must have content-type application/json, not ${JSON.stringify(contentType ?? 'none')}.`, { contentType: contentType ?? null });
+    throw new ServiceError(
+      'unsupported_media_type',
+      `POST requests must have content-type application/json, not ${JSON.stringify(contentType ?? 'none')}.`,
+      { contentType: contentType ?? null },
+    );
   }
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
@@ -30,5 +34,7 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
 }
 
 function tooLarge(): ServiceError {
-  return new ServiceError('payload_too_large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`, { limitBytes: MAX_BODY_BYTES });
+  return new ServiceError('payload_too_large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`, {
+    limitBytes: MAX_BODY_BYTES,
+  });
 }

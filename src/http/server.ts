@@ -29,7 +29,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
     response.setHeader('x-request-id', requestId);
     runWithRequestId(requestId, () => route(request, response, requestId)).catch((error: unknown) => {
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
-      if (!response.headersSent) sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
+      if (!response.headersSent)
+        sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
       else response.destroy();
     });
   });
@@ -50,11 +51,22 @@ export function createHttpServer(dependencies: HttpDependencies) {
           },
         );
       default:
-        return sendError(response, requestId, new ServiceError('route_not_found', `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.`, { path: url.pathname }));
+        return sendError(
+          response,
+          requestId,
+          new ServiceError('route_not_found', `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.`, {
+            path: url.pathname,
+          }),
+        );
     }
   }
 
-  async function serveGraphQL(request: IncomingMessage, response: ServerResponse, url: URL, requestId: string): Promise<void> {
+  async function serveGraphQL(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    requestId: string,
+  ): Promise<void> {
     if (apollo === undefined) throw new Error('GraphQL request before Apollo Server started');
     let body: unknown;
     if (request.method === 'POST') {

@@ -26,8 +26,8 @@ export class DurationSyntaxError extends Error {
 const NANOSECONDS_PER_UNIT: Readonly<Record<string, bigint>> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n, // U+00B5 MICRO SIGN, as Go accepts
-  'μs': 1_000n, // U+03BC GREEK SMALL LETTER MU, as Go accepts
+  µs: 1_000n, // U+00B5 MICRO SIGN, as Go accepts
+  μs: 1_000n, // U+03BC GREEK SMALL LETTER MU, as Go accepts
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -70,8 +70,7 @@ export function parseDuration(text: string): Duration {
       throw new DurationSyntaxError(text, `unknown unit "${unitName}" (use ns, us, ms, s, m or h)`);
     }
     // Like Go, digits past nanosecond precision are truncated, not rounded.
-    const fractionValue =
-      fraction === '' ? 0n : (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
+    const fractionValue = fraction === '' ? 0n : (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
     total += BigInt(whole === '' ? '0' : whole) * unit + fractionValue;
     if (total > MAX_NANOSECONDS + (sign < 0n ? 1n : 0n)) {
       throw new DurationSyntaxError(text, 'it is out of range (at most 2562047h47m16.854775807s)');

@@ -53,10 +53,7 @@ export class RecoveryService {
   async createRecoveryLink(request: CreateRecoveryLinkRequest): Promise<CreateRecoveryLinkOutcome> {
     const { store, now, maxLifespan } = this.deps;
     const lifespan = request.expiresIn ?? this.deps.defaultLifespan;
-    if (
-      lifespan.nanoseconds < MINIMUM_LIFESPAN_NANOSECONDS ||
-      lifespan.nanoseconds > maxLifespan.nanoseconds
-    ) {
+    if (lifespan.nanoseconds < MINIMUM_LIFESPAN_NANOSECONDS || lifespan.nanoseconds > maxLifespan.nanoseconds) {
       return { kind: 'expires_in_out_of_range', expiresIn: lifespan, minimum: '1ms', maximum: maxLifespan.text };
     }
 

@@ -80,7 +80,10 @@ export class MongoRecoveryStore implements RecoveryStore {
       // FerretDB v1 has no TTL indexes. Expired links then stay until removed by hand;
       // they are harmless, since expiry is checked on every use.
       if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) throw error;
-      logger.warn({ collection: this.links.collectionName }, 'TTL indexes are not supported by this server; expired recovery links will not be removed automatically');
+      logger.warn(
+        { collection: this.links.collectionName },
+        'TTL indexes are not supported by this server; expired recovery links will not be removed automatically',
+      );
     }
   }
 

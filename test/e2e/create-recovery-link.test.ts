@@ -102,7 +102,12 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
     expect(body.errors).toHaveLength(1);
     const [error] = body.errors!;
     expect(error?.extensions.code).toBe('BAD_USER_INPUT');
-    expect(error?.extensions.error).toMatchObject({ code: 400, status: 'Bad Request', id, details: { field: 'input.expiresIn', value: expiresIn } });
+    expect(error?.extensions.error).toMatchObject({
+      code: 400,
+      status: 'Bad Request',
+      id,
+      details: { field: 'input.expiresIn', value: expiresIn },
+    });
     expect(error?.extensions.error.reason).toContain('expiresIn');
     // Coercion failures reject the whole request; range failures are execution errors.
     expect(status).toBe(id === 'invalid_duration' ? 400 : 200);
@@ -119,7 +124,10 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
 
   it('answers an unknown identity with the full errorGeneric 404', async () => {
     const unknown = randomUUID();
-    const { status, headers, body } = await create({ identityId: unknown }, { 'x-request-id': 'd7ef54b1-ec15-46e6-bccb-524b82c035e6' });
+    const { status, headers, body } = await create(
+      { identityId: unknown },
+      { 'x-request-id': 'd7ef54b1-ec15-46e6-bccb-524b82c035e6' },
+    );
     expect(status).toBe(200);
     expect(headers.get('x-request-id')).toBe('d7ef54b1-ec15-46e6-bccb-524b82c035e6');
     expect(body).toEqual({
@@ -167,7 +175,9 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
   it('echoes an incoming X-Request-Id, stores it with the link, and generates one when absent', async () => {
     const traced = await create({ identityId: active.id }, { 'x-request-id': 'trace-123' });
     expect(traced.headers.get('x-request-id')).toBe('trace-123');
-    expect((await storedLink(parseLink(traced.body.data?.createRecoveryLink.recoveryLink).flow))?.requestId).toBe('trace-123');
+    expect((await storedLink(parseLink(traced.body.data?.createRecoveryLink.recoveryLink).flow))?.requestId).toBe(
+      'trace-123',
+    );
 
     const untraced = await create({ identityId: randomUUID() });
     const generated = untraced.headers.get('x-request-id');
@@ -204,7 +214,10 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
   });
 
   it('serves the identity query for an admin frontend', async () => {
-    const { body } = await app.graphql('query($id: UUID!) { identity(id: $id) { id state schemaId traits createdAt updatedAt } }', { id: disabled.id.toUpperCase() });
+    const { body } = await app.graphql(
+      'query($id: UUID!) { identity(id: $id) { id state schemaId traits createdAt updatedAt } }',
+      { id: disabled.id.toUpperCase() },
+    );
     expect(body.data?.identity).toEqual({
       id: disabled.id,
       state: 'INACTIVE',
@@ -223,29 +236,52 @@ describe('the HTTP edge', () => {
     const response = await app.post('{"query": ');
     expect(response.status).toBe(400);
     const body = await errorBody(response);
-    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', error: { code: 400, id: 'invalid_json', request: response.headers.get('x-request-id') } });
+    expect(body.errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      error: { code: 400, id: 'invalid_json', request: response.headers.get('x-request-id') },
+    });
   });
 
   it('answers an oversized body with an errorGeneric 413', async () => {
     const response = await app.post({ query: `{ __typename } #${'x'.repeat(200 * 1024)}` });
     expect(response.status).toBe(413);
-    expect((await errorBody(response)).errors[0].extensions.error).toMatchObject({ code: 413, status: 'Payload Too Large', id: 'payload_too_large' });
+    expect((await errorBody(response)).errors[0].extensions.error).toMatchObject({
+      code: 413,
+      status: 'Payload Too Large',
+      id: 'payload_too_large',
+    });
   });
 
   it('answers a non-JSON content type with an errorGeneric 415', async () => {
-    const response = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(response.status).toBe(415);
-    expect((await errorBody(response)).errors[0].extensions.error).toMatchObject({ code: 415, id: 'unsupported_media_type' });
+    expect((await errorBody(response)).errors[0].extensions.error).toMatchObject({
+      code: 415,
+      id: 'unsupported_media_type',
+    });
   });
 
   it('answers GraphQL syntax and validation errors in the same shape', async () => {
     const syntax = await app.graphql('mutation {');
     expect(syntax.status).toBe(400);
-    expect(syntax.body.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED', error: { code: 400, id: 'graphql_parse_failed' } });
+    expect(syntax.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'GRAPHQL_PARSE_FAILED',
+      error: { code: 400, id: 'graphql_parse_failed' },
+    });
     const validation = await app.graphql('{ recoveryLinks }');
-    expect(validation.body.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', error: { code: 400, id: 'graphql_validation_failed' } });
+    expect(validation.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      error: { code: 400, id: 'graphql_validation_failed' },
+    });
     const missingVariable = await app.graphql(CREATE_RECOVERY_LINK, {});
-    expect(missingVariable.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', error: { code: 400, id: 'invalid_input' } });
+    expect(missingVariable.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      error: { code: 400, id: 'invalid_input' },
+    });
   });
 
   it('answers unknown paths with an errorGeneric 404', async () => {

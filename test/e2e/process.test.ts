@@ -40,7 +40,8 @@ async function startService(environment: Record<string, string> = {}): Promise<S
 }
 
 const DEMO_MUTATION = JSON.stringify({
-  query: 'mutation { createRecoveryLink(input: {identityId: "3fa85f64-5717-4562-b3fc-2c963f66afa6", expiresIn: "1h"}) { expiresAt recoveryLink } }',
+  query:
+    'mutation { createRecoveryLink(input: {identityId: "3fa85f64-5717-4562-b3fc-2c963f66afa6", expiresIn: "1h"}) { expiresAt recoveryLink } }',
 });
 
 describe('the service process', () => {
@@ -48,7 +49,11 @@ describe('the service process', () => {
     const { child, port, output } = await startService();
     try {
       expect(output()).toContain('Nothing is persisted');
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: DEMO_MUTATION });
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: DEMO_MUTATION,
+      });
       const body = (await response.json()) as { data: { createRecoveryLink: { recoveryLink: string } } };
       const link = new URL(body.data.createRecoveryLink.recoveryLink);
       expect(`${link.origin}${link.pathname}`).toBe(`http://localhost:${port}/recovery`);
@@ -66,7 +71,9 @@ describe('the service process', () => {
     let reply = '';
     socket.on('data', (chunk) => (reply += chunk));
     const half = Math.floor(DEMO_MUTATION.length / 2);
-    socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(DEMO_MUTATION)}\r\n\r\n${DEMO_MUTATION.slice(0, half)}`);
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(DEMO_MUTATION)}\r\n\r\n${DEMO_MUTATION.slice(0, half)}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     child.kill('SIGTERM');

@@ -63,11 +63,15 @@ describe('MongoDB store', () => {
   it('treats a missing state as active and an unknown state as inactive', async () => {
     const stateless = identityFixture();
     const banned = identityFixture();
-    await database.db.collection('identities').insertMany([
-      { _id: new UUID(stateless.id) as never },
-      { _id: new UUID(banned.id) as never, state: 'banned' },
-    ]);
-    expect(await store.findIdentity(stateless.id)).toMatchObject({ state: 'active', traits: {}, schemaId: null, createdAt: null });
+    await database.db
+      .collection('identities')
+      .insertMany([{ _id: new UUID(stateless.id) as never }, { _id: new UUID(banned.id) as never, state: 'banned' }]);
+    expect(await store.findIdentity(stateless.id)).toMatchObject({
+      state: 'active',
+      traits: {},
+      schemaId: null,
+      createdAt: null,
+    });
     expect((await store.findIdentity(banned.id))?.state).toBe('inactive');
   });
 
@@ -84,14 +88,25 @@ describe('MongoDB store', () => {
     });
     const raw = await database.db.collection('recovery_links').findOne({ tokenHash: 'hash-only' });
     expect(raw?._id).toBeInstanceOf(UUID);
-    expect(Object.keys(raw ?? {}).sort()).toEqual(['_id', 'createdAt', 'expiresAt', 'identityId', 'requestId', 'tokenHash', 'usedAt']);
+    expect(Object.keys(raw ?? {}).sort()).toEqual([
+      '_id',
+      'createdAt',
+      'expiresAt',
+      'identityId',
+      'requestId',
+      'tokenHash',
+      'usedAt',
+    ]);
   });
 
   it('creates its indexes idempotently: a second start on the same database succeeds', async () => {
     const again = await connect(database);
     await again.close();
     const indexes = await database.db.collection('recovery_links').indexes();
-    expect(indexes.find((index) => index.name === 'tokenHash_unique')).toMatchObject({ unique: true, key: { tokenHash: 1 } });
+    expect(indexes.find((index) => index.name === 'tokenHash_unique')).toMatchObject({
+      unique: true,
+      key: { tokenHash: 1 },
+    });
   });
 
   it('has a TTL index on expiresAt, or says once that the server cannot have one', async () => {

@@ -81,7 +81,9 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
     it('rejects a second link with the same flow id and keeps the first', async () => {
       const first = linkFixture();
       await subject.store.insertRecoveryLink(first);
-      await expect(subject.store.insertRecoveryLink(linkFixture({ flowId: first.flowId }))).rejects.toBeInstanceOf(DuplicateRecoveryLinkError);
+      await expect(subject.store.insertRecoveryLink(linkFixture({ flowId: first.flowId }))).rejects.toBeInstanceOf(
+        DuplicateRecoveryLinkError,
+      );
       expect(await subject.store.findRecoveryLink(first.flowId)).toEqual(first);
     });
 

@@ -9,7 +9,11 @@ export interface TestApp extends RunningApp {
   /** Every log line the app wrote, as JSON text. */
   readonly logs: string[];
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
-  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  graphql(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse>;
 }
 
 export interface GraphQLResponse {
@@ -54,7 +58,11 @@ export async function startTestApp(environment: Record<string, string>): Promise
     post,
     async graphql(query, variables, headers) {
       const response = await post({ query, variables }, headers);
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as GraphQLResponse['body'],
+      };
     },
     async stop() {
       await app.stop();
@@ -73,6 +81,8 @@ export const CREATE_RECOVERY_LINK = /* GraphQL */ `
 `;
 
 /** The body of a request the HTTP edge rejected before GraphQL ran. */
-export async function errorBody(response: Response): Promise<{ errors: [{ message: string; extensions: { code: string; error: Record<string, any> } }] }> {
+export async function errorBody(
+  response: Response,
+): Promise<{ errors: [{ message: string; extensions: { code: string; error: Record<string, any> } }] }> {
   return (await response.json()) as never;
 }

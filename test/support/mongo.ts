@@ -37,7 +37,12 @@ export async function openScratchDatabase(): Promise<ScratchDatabase> {
 }
 
 /** Writes an identity the way Kratos-style deployments keep them. */
-export async function insertIdentity(db: Db, identity: Identity, idForm: 'uuid' | 'string' = 'uuid', collection = 'identities'): Promise<void> {
+export async function insertIdentity(
+  db: Db,
+  identity: Identity,
+  idForm: 'uuid' | 'string' = 'uuid',
+  collection = 'identities',
+): Promise<void> {
   await db.collection<{ _id: UUID | string; [field: string]: unknown }>(collection).insertOne({
     _id: idForm === 'uuid' ? new UUID(identity.id) : identity.id,
     state: identity.state,

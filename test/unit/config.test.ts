@@ -15,7 +15,15 @@ function problemsOf(environment: Record<string, string>): string[] {
 describe('parseConfig', () => {
   it('has defaults that run the embedded store locally', () => {
     const config = configOf({});
-    expect(config).toMatchObject({ production: false, host: '127.0.0.1', port: 4000, mongo: null, recoveryLinkBaseUrl: null, debugErrors: false, tokenSecretConfigured: false });
+    expect(config).toMatchObject({
+      production: false,
+      host: '127.0.0.1',
+      port: 4000,
+      mongo: null,
+      recoveryLinkBaseUrl: null,
+      debugErrors: false,
+      tokenSecretConfigured: false,
+    });
     expect(config.defaultLifespan.nanoseconds).toBe(3_600_000_000_000n);
     expect(config.maxLifespan.nanoseconds).toBe(720n * 3_600_000_000_000n);
     expect(config.tokenSecret).toHaveLength(43);
@@ -30,7 +38,12 @@ describe('parseConfig', () => {
       RECOVERY_LINK_LIFESPAN: '30m',
       RECOVERY_LINK_MAX_LIFESPAN: '24h',
     });
-    expect(config.mongo).toEqual({ uri: 'mongodb://db.internal:27017', database: 'kratos', identitiesCollection: 'people', recoveryLinksCollection: 'recovery_links' });
+    expect(config.mongo).toEqual({
+      uri: 'mongodb://db.internal:27017',
+      database: 'kratos',
+      identitiesCollection: 'people',
+      recoveryLinksCollection: 'recovery_links',
+    });
     expect(config.recoveryLinkBaseUrl?.toString()).toBe('https://id.example.com/recover?tenant=acme');
     expect(config.defaultLifespan.text).toBe('30m');
   });
@@ -40,7 +53,15 @@ describe('parseConfig', () => {
   });
 
   it('reports every problem at once', () => {
-    expect(problemsOf({ PORT: '70000', MONGODB_URI: 'http://db', RECOVERY_LINK_BASE_URL: 'ftp://x', RECOVERY_LINK_MAX_LIFESPAN: 'forever', DEBUG_ERRORS: 'yes' })).toEqual([
+    expect(
+      problemsOf({
+        PORT: '70000',
+        MONGODB_URI: 'http://db',
+        RECOVERY_LINK_BASE_URL: 'ftp://x',
+        RECOVERY_LINK_MAX_LIFESPAN: 'forever',
+        DEBUG_ERRORS: 'yes',
+      }),
+    ).toEqual([
       expect.stringMatching(/^PORT: /),
       expect.stringMatching(/^MONGODB_URI: must be a mongodb:\/\//),
       expect.stringMatching(/^RECOVERY_LINK_BASE_URL: /),
@@ -51,7 +72,9 @@ describe('parseConfig', () => {
 
   it('refuses a default lifespan that is not positive or exceeds the maximum', () => {
     expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '0s' })).toEqual(['RECOVERY_LINK_LIFESPAN: must be positive']);
-    expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '2h', RECOVERY_LINK_MAX_LIFESPAN: '1h' })).toEqual(['RECOVERY_LINK_LIFESPAN: must not exceed RECOVERY_LINK_MAX_LIFESPAN (1h)']);
+    expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '2h', RECOVERY_LINK_MAX_LIFESPAN: '1h' })).toEqual([
+      'RECOVERY_LINK_LIFESPAN: must not exceed RECOVERY_LINK_MAX_LIFESPAN (1h)',
+    ]);
   });
 
   it('requires a real token secret and no debug output in production', () => {
@@ -59,7 +82,13 @@ describe('parseConfig', () => {
       'RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production',
       'DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 'short' })).toEqual(['RECOVERY_TOKEN_SECRET: must be at least 32 characters']);
-    expect(configOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 's'.repeat(32) })).toMatchObject({ production: true, tokenSecret: 's'.repeat(32), tokenSecretConfigured: true });
+    expect(problemsOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 'short' })).toEqual([
+      'RECOVERY_TOKEN_SECRET: must be at least 32 characters',
+    ]);
+    expect(configOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 's'.repeat(32) })).toMatchObject({
+      production: true,
+      tokenSecret: 's'.repeat(32),
+      tokenSecretConfigured: true,
+    });
   });
 });

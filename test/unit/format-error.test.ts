@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { createErrorFormatter } from '../../src/graphql/format-error.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
-import { RecoveryService, ServiceError, createTokenHasher, generateToken, parseDuration } from '../../src/recovery/index.js';
+import {
+  RecoveryService,
+  ServiceError,
+  createTokenHasher,
+  generateToken,
+  parseDuration,
+} from '../../src/recovery/index.js';
 import { MemoryRecoveryStore } from '../../src/stores/index.js';
 
 function capturingLogger() {
@@ -68,7 +74,9 @@ describe('the GraphQL error boundary', () => {
   });
 
   it('names the variable field and value when a Duration fails coercion', async () => {
-    const [error] = await errorsOf(CREATE, { input: { identityId: '3fa85f64-5717-4562-b3fc-2c963f66afa6', expiresIn: '10d' } });
+    const [error] = await errorsOf(CREATE, {
+      input: { identityId: '3fa85f64-5717-4562-b3fc-2c963f66afa6', expiresIn: '10d' },
+    });
     expect(error?.extensions?.error).toMatchObject({
       code: 400,
       id: 'invalid_duration',
@@ -84,18 +92,39 @@ describe('the GraphQL error boundary', () => {
 
   it('keeps Apollo-style codes for parse and validation failures', async () => {
     const { format } = formatter();
-    const parse = format({ message: 'Syntax Error: Expected Name', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }, new GraphQLError('Syntax Error: Expected Name'));
-    expect(parse.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED', error: { code: 400, id: 'graphql_parse_failed', reason: 'Syntax Error: Expected Name' } });
-    const validation = format({ message: 'Cannot query field "nothing" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, new GraphQLError('Cannot query field'));
-    expect(validation.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', error: { code: 400, status: 'Bad Request', id: 'graphql_validation_failed' } });
+    const parse = format(
+      { message: 'Syntax Error: Expected Name', extensions: { code: 'GRAPHQL_PARSE_FAILED' } },
+      new GraphQLError('Syntax Error: Expected Name'),
+    );
+    expect(parse.extensions).toMatchObject({
+      code: 'GRAPHQL_PARSE_FAILED',
+      error: { code: 400, id: 'graphql_parse_failed', reason: 'Syntax Error: Expected Name' },
+    });
+    const validation = format(
+      { message: 'Cannot query field "nothing" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      new GraphQLError('Cannot query field'),
+    );
+    expect(validation.extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      error: { code: 400, status: 'Bad Request', id: 'graphql_validation_failed' },
+    });
   });
 
   it('masks unexpected errors, logs them with the request id, and adds debug only when enabled', () => {
-    const driverError = new GraphQLError('unexpected', { originalError: new Error('connection 7 to 10.0.0.3:27017 closed'), path: ['createRecoveryLink'] });
+    const driverError = new GraphQLError('unexpected', {
+      originalError: new Error('connection 7 to 10.0.0.3:27017 closed'),
+      path: ['createRecoveryLink'],
+    });
     const { format, lines } = formatter(false);
-    const masked = format({ message: 'connection 7 to 10.0.0.3:27017 closed', path: ['createRecoveryLink'] }, driverError);
+    const masked = format(
+      { message: 'connection 7 to 10.0.0.3:27017 closed', path: ['createRecoveryLink'] },
+      driverError,
+    );
     expect(JSON.stringify(masked)).not.toContain('10.0.0.3');
-    expect(masked.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', error: { code: 500, id: 'internal_server_error', request: 'req-1' } });
+    expect(masked.extensions).toMatchObject({
+      code: 'INTERNAL_SERVER_ERROR',
+      error: { code: 500, id: 'internal_server_error', request: 'req-1' },
+    });
     expect(masked.extensions?.error).not.toHaveProperty('debug');
     expect(lines.join('')).toContain('10.0.0.3');
     expect(lines.join('')).toContain('req-1');
@@ -107,7 +136,13 @@ describe('the GraphQL error boundary', () => {
   it('maps a ServiceError thrown anywhere to its own status', () => {
     const { format } = formatter();
     const disabled = new ServiceError('identity_disabled', 'disabled', { identityId: 'x' });
-    const formatted = format({ message: 'disabled', path: ['createRecoveryLink'] }, new GraphQLError('disabled', { originalError: disabled, path: ['createRecoveryLink'] }));
-    expect(formatted.extensions).toMatchObject({ code: 'CONFLICT', error: { code: 409, status: 'Conflict', id: 'identity_disabled' } });
+    const formatted = format(
+      { message: 'disabled', path: ['createRecoveryLink'] },
+      new GraphQLError('disabled', { originalError: disabled, path: ['createRecoveryLink'] }),
+    );
+    expect(formatted.extensions).toMatchObject({
+      code: 'CONFLICT',
+      error: { code: 409, status: 'Conflict', id: 'identity_disabled' },
+    });
   });
 });

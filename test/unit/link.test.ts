@@ -11,7 +11,9 @@ describe('buildRecoveryLink', () => {
   });
 
   it('keeps a query string already on the base', () => {
-    const link = new URL(buildRecoveryLink(new URL('https://id.example.com/recovery?tenant=acme&lang=de'), flow, 'abc'));
+    const link = new URL(
+      buildRecoveryLink(new URL('https://id.example.com/recovery?tenant=acme&lang=de'), flow, 'abc'),
+    );
     expect(link.searchParams.get('tenant')).toBe('acme');
     expect(link.searchParams.get('lang')).toBe('de');
     expect(link.searchParams.get('flow')).toBe(flow);

@@ -4,7 +4,14 @@ import { MemoryRecoveryStore } from '../../src/stores/index.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const hashToken = createTokenHasher('k'.repeat(32));
-const active: Identity = { id: '11111111-1111-4111-8111-111111111111', state: 'active', schemaId: null, traits: {}, createdAt: null, updatedAt: null };
+const active: Identity = {
+  id: '11111111-1111-4111-8111-111111111111',
+  state: 'active',
+  schemaId: null,
+  traits: {},
+  createdAt: null,
+  updatedAt: null,
+};
 const inactive: Identity = { ...active, id: '22222222-2222-4222-8222-222222222222', state: 'inactive' };
 
 function serviceWith(store = new MemoryRecoveryStore([active, inactive])) {
@@ -24,7 +31,11 @@ function serviceWith(store = new MemoryRecoveryStore([active, inactive])) {
 describe('RecoveryService.createRecoveryLink', () => {
   it('stores the hash of the token with an expiry of now plus the lifespan, and links to the flow', async () => {
     const { service, store } = serviceWith();
-    const outcome = await service.createRecoveryLink({ identityId: active.id, expiresIn: parseDuration('1h30m'), requestId: 'r1' });
+    const outcome = await service.createRecoveryLink({
+      identityId: active.id,
+      expiresIn: parseDuration('1h30m'),
+      requestId: 'r1',
+    });
     expect(outcome).toEqual({
       kind: 'created',
       link: {
@@ -51,7 +62,11 @@ describe('RecoveryService.createRecoveryLink', () => {
 
   it.each(['0s', '-5m', '999us', '24h1ms'])('rejects the lifespan %s before touching the store', async (text) => {
     const { service, store } = serviceWith();
-    const outcome = await service.createRecoveryLink({ identityId: active.id, expiresIn: parseDuration(text), requestId: 'r' });
+    const outcome = await service.createRecoveryLink({
+      identityId: active.id,
+      expiresIn: parseDuration(text),
+      requestId: 'r',
+    });
     expect(outcome).toMatchObject({ kind: 'expires_in_out_of_range', minimum: '1ms', maximum: '24h' });
     expect(await store.findRecoveryLink('33333333-3333-4333-8333-333333333333')).toBeNull();
   });
@@ -59,14 +74,22 @@ describe('RecoveryService.createRecoveryLink', () => {
   it('accepts exactly the minimum and the maximum', async () => {
     for (const text of ['1ms', '24h']) {
       const { service } = serviceWith();
-      expect((await service.createRecoveryLink({ identityId: active.id, expiresIn: parseDuration(text), requestId: 'r' })).kind).toBe('created');
+      expect(
+        (await service.createRecoveryLink({ identityId: active.id, expiresIn: parseDuration(text), requestId: 'r' }))
+          .kind,
+      ).toBe('created');
     }
   });
 
   it('reports unknown and disabled identities as outcomes, storing nothing', async () => {
     const { service, store } = serviceWith();
-    expect(await service.createRecoveryLink({ identityId: '44444444-4444-4444-8444-444444444444', requestId: 'r' })).toEqual({ kind: 'identity_not_found', identityId: '44444444-4444-4444-8444-444444444444' });
-    expect(await service.createRecoveryLink({ identityId: inactive.id, requestId: 'r' })).toEqual({ kind: 'identity_disabled', identityId: inactive.id });
+    expect(
+      await service.createRecoveryLink({ identityId: '44444444-4444-4444-8444-444444444444', requestId: 'r' }),
+    ).toEqual({ kind: 'identity_not_found', identityId: '44444444-4444-4444-8444-444444444444' });
+    expect(await service.createRecoveryLink({ identityId: inactive.id, requestId: 'r' })).toEqual({
+      kind: 'identity_disabled',
+      identityId: inactive.id,
+    });
     expect(await store.findRecoveryLink('33333333-3333-4333-8333-333333333333')).toBeNull();
   });
 });

@@ -25,6 +25,8 @@ describe('createTokenHasher', () => {
   it('is the HMAC-SHA-256 of the token, never the token itself', () => {
     const hash = createTokenHasher('secret-secret-secret-secret-secret');
     // HMAC-SHA-256("secret-secret-secret-secret-secret", "abc"), computed independently with openssl.
-    expect(hash('abc')).toBe(Buffer.from('5f747268d61bef03e9c271a68cf786a5e5f9556ffd9005058579735649781af0', 'hex').toString('base64url'));
+    expect(hash('abc')).toBe(
+      Buffer.from('5f747268d61bef03e9c271a68cf786a5e5f9556ffd9005058579735649781af0', 'hex').toString('base64url'),
+    );
   });
 });

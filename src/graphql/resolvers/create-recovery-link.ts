@@ -19,16 +19,24 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
         identityId: outcome.identityId,
       });
     case 'identity_disabled':
-      throw new ServiceError('identity_disabled', `Identity with ID ${outcome.identityId} is disabled; activate it before creating a recovery link.`, {
-        identityId: outcome.identityId,
-      });
+      throw new ServiceError(
+        'identity_disabled',
+        `Identity with ID ${outcome.identityId} is disabled; activate it before creating a recovery link.`,
+        {
+          identityId: outcome.identityId,
+        },
+      );
     case 'expires_in_out_of_range':
-      throw new ServiceError('expires_in_out_of_range', `expiresIn ${JSON.stringify(outcome.expiresIn.text)} is out of range: it must be at least ${outcome.minimum} and at most ${outcome.maximum}.`, {
-        field: 'input.expiresIn',
-        value: outcome.expiresIn.text,
-        minimum: outcome.minimum,
-        maximum: outcome.maximum,
-      });
+      throw new ServiceError(
+        'expires_in_out_of_range',
+        `expiresIn ${JSON.stringify(outcome.expiresIn.text)} is out of range: it must be at least ${outcome.minimum} and at most ${outcome.maximum}.`,
+        {
+          field: 'input.expiresIn',
+          value: outcome.expiresIn.text,
+          minimum: outcome.minimum,
+          maximum: outcome.maximum,
+        },
+      );
     default:
       return outcome satisfies never;
   }
