@@ -18,6 +18,7 @@ const config: CodegenConfig = {
         mappers: {
           Identity: '../../recovery/index.js#Identity as IdentityModel',
           RecoveryLink: '../../recovery/index.js#CreatedRecoveryLink as RecoveryLinkModel',
+          RecoveryRedemption: '../../recovery/index.js#Redemption as RecoveryRedemptionModel',
         },
         scalars: {
           UUID: 'string',

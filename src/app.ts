@@ -6,10 +6,16 @@ import type { Config } from './config.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { buildSchema } from './graphql/schema.js';
-import { createHttpServer } from './http/server.js';
+import { RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
 import { currentRequestId } from './http/request-id.js';
 import type { Logger } from './logger.js';
-import { RecoveryService, createTokenHasher, generateToken, type RecoveryStore } from './recovery/index.js';
+import {
+  RecoveryService,
+  createSessionIssuer,
+  createTokenHasher,
+  generateToken,
+  type RecoveryStore,
+} from './recovery/index.js';
 
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */
@@ -25,16 +31,30 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
       'RECOVERY_TOKEN_SECRET is not set: using a random per-process secret, so links stop working when the process restarts or on other replicas.',
     );
   }
-  let linkBaseUrl = config.recoveryLinkBaseUrl;
+  if (!config.sessionSigningKeyConfigured) {
+    logger.warn(
+      'SESSION_SIGNING_KEY is not set: using a random per-process key, so no other process can verify the sessions this one issues.',
+    );
+  }
+  // Without PUBLIC_BASE_URL the origin is known only once the server listens (PORT=0).
+  let publicBaseUrl = config.publicBaseUrl;
+  const origin = () => publicBaseUrl ?? new URL('http://localhost');
+  const linkBaseUrl = config.recoveryLinkBaseUrl;
   const recovery = new RecoveryService({
     store,
     now: () => new Date(),
     newFlowId: randomUUID,
     generateToken,
     hashToken: createTokenHasher(config.tokenSecret),
-    linkBaseUrl: () => linkBaseUrl ?? new URL('http://localhost/recovery'),
+    issueSession: createSessionIssuer({
+      signingKey: config.sessionSigningKey,
+      issuer: () => origin().origin,
+      maxAge: config.sessionMaxAge,
+    }),
+    linkBaseUrl: () => linkBaseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
     defaultLifespan: config.defaultLifespan,
     maxLifespan: config.maxLifespan,
+    keepOlderLinks: config.keepOlderLinks,
   });
 
   const http = createHttpServer({
@@ -58,7 +78,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     http.server.listen(config.port, config.host, () => resolve());
   });
   const { port } = http.server.address() as AddressInfo;
-  linkBaseUrl ??= new URL(`http://localhost:${port}/recovery`);
+  publicBaseUrl ??= new URL(`http://localhost:${port}`);
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url: `${url}/graphql` }, 'recovery link subgraph ready');
 

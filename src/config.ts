@@ -38,6 +38,11 @@ const environmentSchema = z
     RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
     RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
     RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    RECOVERY_LINK_KEEP_OLDER: flag,
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SETTINGS_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SESSION_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    PRIVILEGED_SESSION_MAX_AGE: duration.prefault('15m'),
     DEBUG_ERRORS: flag,
   })
   .superRefine((env, context) => {
@@ -60,6 +65,9 @@ function productionProblems(environment: Readonly<Record<string, string | undefi
   if (environment.RECOVERY_TOKEN_SECRET === undefined) {
     problems.push('RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production');
   }
+  if (environment.SESSION_SIGNING_KEY === undefined) {
+    problems.push('SESSION_SIGNING_KEY: is required when NODE_ENV=production');
+  }
   if (environment.DEBUG_ERRORS === 'true') {
     problems.push('DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients');
   }
@@ -77,13 +85,23 @@ export interface Config {
     readonly identitiesCollection: string;
     readonly recoveryLinksCollection: string;
   } | null;
-  /** Null means `http://localhost:<listening port>/recovery`, known once the server listens. */
+  /** Null means `http://localhost:<listening port>`, known once the server listens. */
+  readonly publicBaseUrl: URL | null;
+  /** Null means `<public base URL>/recovery`, the page this service serves. */
   readonly recoveryLinkBaseUrl: URL | null;
+  /** Where the recovery page sends the person after redemption, if anywhere. */
+  readonly settingsUiUrl: URL | null;
+  /** False: creating a link revokes the identity's older unused links. */
+  readonly keepOlderLinks: boolean;
   readonly defaultLifespan: Duration;
   readonly maxLifespan: Duration;
   readonly tokenSecret: string;
   /** False when no RECOVERY_TOKEN_SECRET was set and a per-process one was generated. */
   readonly tokenSecretConfigured: boolean;
+  readonly sessionSigningKey: string;
+  /** False when no SESSION_SIGNING_KEY was set and a per-process one was generated. */
+  readonly sessionSigningKeyConfigured: boolean;
+  readonly sessionMaxAge: Duration;
   readonly debugErrors: boolean;
 }
 
@@ -115,12 +133,22 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
               identitiesCollection: env.IDENTITIES_COLLECTION,
               recoveryLinksCollection: env.RECOVERY_LINKS_COLLECTION,
             },
-      recoveryLinkBaseUrl: env.RECOVERY_LINK_BASE_URL === undefined ? null : new URL(env.RECOVERY_LINK_BASE_URL),
+      publicBaseUrl: optionalUrl(env.PUBLIC_BASE_URL),
+      recoveryLinkBaseUrl: optionalUrl(env.RECOVERY_LINK_BASE_URL),
+      settingsUiUrl: optionalUrl(env.SETTINGS_UI_URL),
+      keepOlderLinks: env.RECOVERY_LINK_KEEP_OLDER,
       defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
       maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
       tokenSecret: env.RECOVERY_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
       tokenSecretConfigured: env.RECOVERY_TOKEN_SECRET !== undefined,
+      sessionSigningKey: env.SESSION_SIGNING_KEY ?? randomBytes(32).toString('base64url'),
+      sessionSigningKeyConfigured: env.SESSION_SIGNING_KEY !== undefined,
+      sessionMaxAge: env.PRIVILEGED_SESSION_MAX_AGE,
       debugErrors: env.DEBUG_ERRORS,
     },
   };
+}
+
+function optionalUrl(text: string | undefined): URL | null {
+  return text === undefined ? null : new URL(text);
 }

@@ -15,6 +15,8 @@ export interface HttpDependencies {
 }
 
 const GRAPHQL_PATH = '/graphql';
+/** Where recovery links point by default; serving the page there never consumes a link. */
+export const RECOVERY_PAGE_PATH = '/recovery';
 
 /**
  * A plain node:http server in front of Apollo: routing, request ids and body limits

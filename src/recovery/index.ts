@@ -2,15 +2,23 @@ export { parseDuration, DurationSyntaxError, durationToMilliseconds } from './du
 export type { Duration } from './duration.js';
 export { generateToken, createTokenHasher } from './token.js';
 export type { TokenGenerator, TokenHasher } from './token.js';
+export { createSessionIssuer } from './session.js';
+export type { SessionIssuer, PrivilegedSession } from './session.js';
 export { buildRecoveryLink } from './link.js';
 export { ServiceError, toErrorGeneric, apolloCodeFor } from './errors.js';
 export type { ErrorId, ErrorGeneric, ErrorDetails } from './errors.js';
 export { RecoveryService } from './service.js';
-export type {
-  RecoveryServiceDependencies,
-  CreateRecoveryLinkRequest,
-  CreateRecoveryLinkOutcome,
-  CreatedRecoveryLink,
-} from './service.js';
+export type { RecoveryServiceDependencies } from './service.js';
+export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';
+export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
+export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
 export { DuplicateRecoveryLinkError } from './store.js';
-export type { Identity, IdentityState, RecoveryLinkRecord, RecoveryStore } from './store.js';
+export type {
+  Identity,
+  IdentityState,
+  RecoveryLinkRecord,
+  RecoveryLinkClaim,
+  NewRecoveryLink,
+  OutstandingRecoveryLink,
+  RecoveryStore,
+} from './store.js';

@@ -21,7 +21,29 @@ export interface RecoveryLinkRecord {
   readonly tokenHash: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** When it was redeemed; set only through a claim. */
   readonly usedAt: Date | null;
+  /** When it was revoked; set only through a claim. */
+  readonly revokedAt: Date | null;
+  readonly requestId: string;
+}
+
+/** What creating a link stores; usedAt and revokedAt only ever come from a claim. */
+export type NewRecoveryLink = Omit<RecoveryLinkRecord, 'usedAt' | 'revokedAt'>;
+
+export interface OutstandingRecoveryLink {
+  readonly flowId: string;
+  readonly createdAt: Date;
+}
+
+/**
+ * Ending a link's life, by redeeming or revoking it. Each link can be claimed once: the
+ * first claim wins and every later one, in any process, loses. The stores make this a
+ * single unique-key insert, the one write FerretDB performs atomically.
+ */
+export interface RecoveryLinkClaim {
+  readonly outcome: 'redeemed' | 'revoked';
+  readonly at: Date;
   readonly requestId: string;
 }
 
@@ -29,8 +51,13 @@ export interface RecoveryStore {
   /** Looks an identity up by its canonical (lower-case) UUID. */
   findIdentity(id: string): Promise<Identity | null>;
   /** Stores a new link; a duplicate flow id or token hash is rejected, never overwritten. */
-  insertRecoveryLink(link: RecoveryLinkRecord): Promise<void>;
+  insertRecoveryLink(link: NewRecoveryLink): Promise<void>;
+  /** The link with usedAt or revokedAt as its claim says. */
   findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null>;
+  /** The identity's links that expire after `now` and have not been claimed. */
+  listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
+  /** Claims each link not claimed before; answers the flow ids this call claimed. */
+  claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]>;
   /** Resolves when the store can serve requests; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,9 @@
 import {
   DuplicateRecoveryLinkError,
   type Identity,
+  type NewRecoveryLink,
+  type OutstandingRecoveryLink,
+  type RecoveryLinkClaim,
   type RecoveryLinkRecord,
   type RecoveryStore,
 } from '../recovery/index.js';
@@ -8,11 +11,14 @@ import {
 /**
  * The embedded store behind `npm start` without MONGODB_URI: everything lives in this
  * process and is gone when it stops. It passes the same contract suite as MongoDB.
+ * Each method checks and writes without awaiting in between, so on Node's single
+ * thread every check-and-write is atomic, as the unique indexes make it in MongoDB.
  */
 export class MemoryRecoveryStore implements RecoveryStore {
   private readonly identities = new Map<string, Identity>();
-  private readonly linksByFlowId = new Map<string, RecoveryLinkRecord>();
+  private readonly linksByFlowId = new Map<string, NewRecoveryLink>();
   private readonly tokenHashes = new Set<string>();
+  private readonly claims = new Map<string, RecoveryLinkClaim>();
 
   constructor(identities: Iterable<Identity> = []) {
     for (const identity of identities) this.identities.set(identity.id, Object.freeze({ ...identity }));
@@ -22,8 +28,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return this.identities.get(id) ?? null;
   }
 
-  async insertRecoveryLink(link: RecoveryLinkRecord): Promise<void> {
-    // Same invariant as MongoDB's unique indexes: check both keys before writing either.
+  async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     if (this.linksByFlowId.has(link.flowId) || this.tokenHashes.has(link.tokenHash)) {
       throw new DuplicateRecoveryLinkError();
     }
@@ -32,7 +37,34 @@ export class MemoryRecoveryStore implements RecoveryStore {
   }
 
   async findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
-    return this.linksByFlowId.get(flowId) ?? null;
+    const link = this.linksByFlowId.get(flowId);
+    if (link === undefined) return null;
+    const claim = this.claims.get(flowId);
+    return {
+      ...link,
+      usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
+      revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
+    };
+  }
+
+  async listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
+    const outstanding: OutstandingRecoveryLink[] = [];
+    for (const link of this.linksByFlowId.values()) {
+      if (link.identityId === identityId && link.expiresAt > now && !this.claims.has(link.flowId)) {
+        outstanding.push({ flowId: link.flowId, createdAt: link.createdAt });
+      }
+    }
+    return outstanding;
+  }
+
+  async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
+    const claimed: string[] = [];
+    for (const flowId of flowIds) {
+      if (this.claims.has(flowId)) continue;
+      this.claims.set(flowId, Object.freeze({ ...claim }));
+      claimed.push(flowId);
+    }
+    return claimed;
   }
 
   async ping(): Promise<void> {}

@@ -1,8 +1,11 @@
-import { MongoClient, MongoServerError, UUID, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, UUID, type Collection, type Db } from 'mongodb';
 import {
   DuplicateRecoveryLinkError,
   type Identity,
   type IdentityState,
+  type NewRecoveryLink,
+  type OutstandingRecoveryLink,
+  type RecoveryLinkClaim,
   type RecoveryLinkRecord,
   type RecoveryStore,
 } from '../recovery/index.js';
@@ -24,7 +27,17 @@ interface RecoveryLinkDocument {
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Mirrors of the claim, for people reading the collection; the claim decides. */
   usedAt: Date | null;
+  revokedAt: Date | null;
+  requestId: string;
+}
+
+/** One per link that was redeemed or revoked; `_id` is the flow id, so a second claim fails. */
+interface ClaimDocument {
+  _id: UUID;
+  outcome: RecoveryLinkClaim['outcome'];
+  at: Date;
   requestId: string;
 }
 
@@ -40,6 +53,11 @@ const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
 /** Expired links are kept a week (for support questions and audits), then the TTL index drops them. */
 const EXPIRED_LINK_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+/**
+ * A claim must outlive its link, or a used link would look unused again. Links live at
+ * most RECOVERY_LINK_MAX_LIFESPAN plus the retention above; claims are kept far longer.
+ */
+const CLAIM_RETENTION_SECONDS = 400 * 24 * 60 * 60;
 
 export class MongoRecoveryStore implements RecoveryStore {
   private constructor(
@@ -47,6 +65,8 @@ export class MongoRecoveryStore implements RecoveryStore {
     private readonly db: Db,
     private readonly identities: Collection<IdentityDocument>,
     private readonly links: Collection<RecoveryLinkDocument>,
+    private readonly claims: Collection<ClaimDocument>,
+    private readonly logger: Logger,
   ) {}
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
@@ -58,9 +78,11 @@ export class MongoRecoveryStore implements RecoveryStore {
       db,
       db.collection<IdentityDocument>(options.identitiesCollection),
       db.collection<RecoveryLinkDocument>(options.recoveryLinksCollection),
+      db.collection<ClaimDocument>(`${options.recoveryLinksCollection}_claims`),
+      options.logger,
     );
     try {
-      await store.ensureIndexes(options.logger);
+      await store.ensureIndexes();
     } catch (error) {
       await client.close();
       throw error;
@@ -69,18 +91,20 @@ export class MongoRecoveryStore implements RecoveryStore {
   }
 
   /** Idempotent: createIndex with an identical specification is a no-op on the server. */
-  private async ensureIndexes(logger: Logger): Promise<void> {
+  private async ensureIndexes(): Promise<void> {
     await this.links.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' });
+    await this.links.createIndex({ identityId: 1, expiresAt: 1 }, { name: 'identityId_expiresAt' });
     try {
       await this.links.createIndex(
         { expiresAt: 1 },
         { expireAfterSeconds: EXPIRED_LINK_RETENTION_SECONDS, name: 'expiresAt_ttl' },
       );
+      await this.claims.createIndex({ at: 1 }, { expireAfterSeconds: CLAIM_RETENTION_SECONDS, name: 'at_ttl' });
     } catch (error) {
       // FerretDB v1 has no TTL indexes. Expired links then stay until removed by hand;
       // they are harmless, since expiry is checked on every use.
       if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) throw error;
-      logger.warn(
+      this.logger.warn(
         { collection: this.links.collectionName },
         'TTL indexes are not supported by this server; expired recovery links will not be removed automatically',
       );
@@ -94,7 +118,7 @@ export class MongoRecoveryStore implements RecoveryStore {
     return document === null ? null : toIdentity(id, document);
   }
 
-  async insertRecoveryLink(link: RecoveryLinkRecord): Promise<void> {
+  async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     try {
       await this.links.insertOne({
         _id: new UUID(link.flowId),
@@ -102,7 +126,8 @@ export class MongoRecoveryStore implements RecoveryStore {
         tokenHash: link.tokenHash,
         createdAt: link.createdAt,
         expiresAt: link.expiresAt,
-        usedAt: link.usedAt,
+        usedAt: null,
+        revokedAt: null,
         requestId: link.requestId,
       });
     } catch (error) {
@@ -114,10 +139,65 @@ export class MongoRecoveryStore implements RecoveryStore {
   }
 
   async findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
-    const document = await this.links.findOne({ _id: new UUID(flowId) });
+    const _id = new UUID(flowId);
+    const [document, claim] = await Promise.all([this.links.findOne({ _id }), this.claims.findOne({ _id })]);
     if (document === null) return null;
-    const { _id, ...fields } = document;
-    return { flowId: _id.toHexString(true), ...fields };
+    return {
+      flowId,
+      identityId: document.identityId,
+      tokenHash: document.tokenHash,
+      createdAt: document.createdAt,
+      expiresAt: document.expiresAt,
+      usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
+      revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
+      requestId: document.requestId,
+    };
+  }
+
+  async listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
+    const links = await this.links
+      .find({ identityId, expiresAt: { $gt: now } }, { projection: { _id: 1, createdAt: 1 } })
+      .toArray();
+    if (links.length === 0) return [];
+    const claimed = await this.claims
+      .find({ _id: { $in: links.map((link) => link._id) } }, { projection: { _id: 1 } })
+      .toArray();
+    const claimedIds = new Set(claimed.map((claim) => claim._id.toHexString()));
+    return links
+      .filter((link) => !claimedIds.has(link._id.toHexString()))
+      .map((link) => ({ flowId: link._id.toHexString(true), createdAt: link.createdAt }));
+  }
+
+  async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
+    if (flowIds.length === 0) return [];
+    const documents = flowIds.map((flowId) => ({ _id: new UUID(flowId), ...claim }));
+    let lost = new Set<number>();
+    try {
+      // Unordered: one link claimed elsewhere must not stop the others being claimed.
+      await this.claims.insertMany(documents, { ordered: false });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+      lost = new Set(writeErrors.map((writeError) => writeError.index));
+    }
+    const claimed = flowIds.filter((_flowId, index) => !lost.has(index));
+    await this.mirrorClaim(claimed, claim);
+    return claimed;
+  }
+
+  /** Best effort: the claim already decided, so a failure here only leaves the mirror stale. */
+  private async mirrorClaim(flowIds: string[], claim: RecoveryLinkClaim): Promise<void> {
+    if (flowIds.length === 0) return;
+    const field = claim.outcome === 'redeemed' ? 'usedAt' : 'revokedAt';
+    try {
+      await this.links.updateMany(
+        { _id: { $in: flowIds.map((flowId) => new UUID(flowId)) } },
+        { $set: { [field]: claim.at } },
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, flowIds }, 'could not mirror a recovery link claim onto the link documents');
+    }
   }
 
   async ping(): Promise<void> {

@@ -103,6 +103,7 @@ describe('the service process', () => {
       expect.stringMatching(/^Configuration error: PORT: /),
       expect.stringMatching(/^Configuration error: RECOVERY_LINK_LIFESPAN: "1d" is not a duration/),
       expect.stringMatching(/^Configuration error: RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production/),
+      expect.stringMatching(/^Configuration error: SESSION_SIGNING_KEY: is required when NODE_ENV=production/),
     ]);
   });
 });

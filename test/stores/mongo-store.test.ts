@@ -83,7 +83,6 @@ describe('MongoDB store', () => {
       tokenHash: 'hash-only',
       createdAt: new Date(),
       expiresAt: new Date(Date.now() + 60_000),
-      usedAt: null,
       requestId: 'req-1',
     });
     const raw = await database.db.collection('recovery_links').findOne({ tokenHash: 'hash-only' });
@@ -94,9 +93,31 @@ describe('MongoDB store', () => {
       'expiresAt',
       'identityId',
       'requestId',
+      'revokedAt',
       'tokenHash',
       'usedAt',
     ]);
+    expect(raw).toMatchObject({ usedAt: null, revokedAt: null });
+  });
+
+  it('mirrors a claim onto the link document for people reading the collection', async () => {
+    const flowId = '0f3c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
+    await store.insertRecoveryLink({
+      flowId,
+      identityId: 'x',
+      tokenHash: 'mirror',
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 60_000),
+      requestId: 'r',
+    });
+    const at = new Date('2026-05-05T05:05:05.005Z');
+    await store.claimRecoveryLinks([flowId], { outcome: 'redeemed', at, requestId: 'r2' });
+    expect(await database.db.collection('recovery_links').findOne({ tokenHash: 'mirror' })).toMatchObject({
+      usedAt: at,
+      revokedAt: null,
+    });
+    const claim = await database.db.collection('recovery_links_claims').findOne({ _id: new UUID(flowId) as never });
+    expect(claim).toMatchObject({ outcome: 'redeemed', at, requestId: 'r2' });
   });
 
   it('creates its indexes idempotently: a second start on the same database succeeds', async () => {

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DuplicateRecoveryLinkError,
   type Identity,
-  type RecoveryLinkRecord,
+  type NewRecoveryLink,
+  type RecoveryLinkClaim,
   type RecoveryStore,
 } from '../../src/recovery/index.js';
 
@@ -26,18 +27,21 @@ export function identityFixture(overrides: Partial<Identity> = {}): Identity {
   };
 }
 
-export function linkFixture(overrides: Partial<RecoveryLinkRecord> = {}): RecoveryLinkRecord {
+export function linkFixture(overrides: Partial<NewRecoveryLink> = {}): NewRecoveryLink {
   return {
     flowId: randomUUID(),
     identityId: randomUUID(),
     tokenHash: randomUUID(),
     createdAt: new Date('2026-01-01T00:00:00.000Z'),
     expiresAt: new Date('2026-01-01T01:00:00.000Z'),
-    usedAt: null,
     requestId: 'req-contract',
     ...overrides,
   };
 }
+
+const NOW = new Date('2026-01-01T00:30:00.000Z');
+const redeemed: RecoveryLinkClaim = { outcome: 'redeemed', at: NOW, requestId: 'req-redeem' };
+const revoked: RecoveryLinkClaim = { outcome: 'revoked', at: NOW, requestId: 'req-revoke' };
 
 /** The behaviour every RecoveryStore must have; run once per implementation. */
 export function describeRecoveryStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
@@ -67,10 +71,10 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       expect((await subject.store.findIdentity(identity.id))?.state).toBe('inactive');
     });
 
-    it('stores a recovery link and reads every field back', async () => {
+    it('stores a recovery link and reads every field back, unused and unrevoked', async () => {
       const link = linkFixture();
       await subject.store.insertRecoveryLink(link);
-      expect(await subject.store.findRecoveryLink(link.flowId)).toEqual(link);
+      expect(await subject.store.findRecoveryLink(link.flowId)).toEqual({ ...link, usedAt: null, revokedAt: null });
     });
 
     it('answers null for a flow that does not exist', async () => {
@@ -84,7 +88,7 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       await expect(subject.store.insertRecoveryLink(linkFixture({ flowId: first.flowId }))).rejects.toBeInstanceOf(
         DuplicateRecoveryLinkError,
       );
-      expect(await subject.store.findRecoveryLink(first.flowId)).toEqual(first);
+      expect(await subject.store.findRecoveryLink(first.flowId)).toMatchObject(first);
     });
 
     it('rejects a second link with the same token hash', async () => {
@@ -103,6 +107,57 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       for (const result of results) {
         if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(DuplicateRecoveryLinkError);
       }
+    });
+
+    it('claims a link once: a redeemed link reads back used, and no second claim succeeds', async () => {
+      const link = linkFixture();
+      await subject.store.insertRecoveryLink(link);
+      expect(await subject.store.claimRecoveryLinks([link.flowId], redeemed)).toEqual([link.flowId]);
+      expect(await subject.store.claimRecoveryLinks([link.flowId], redeemed)).toEqual([]);
+      expect(await subject.store.claimRecoveryLinks([link.flowId], revoked)).toEqual([]);
+      expect(await subject.store.findRecoveryLink(link.flowId)).toMatchObject({ usedAt: NOW, revokedAt: null });
+    });
+
+    it('reads a revoked link back as revoked', async () => {
+      const link = linkFixture();
+      await subject.store.insertRecoveryLink(link);
+      await subject.store.claimRecoveryLinks([link.flowId], revoked);
+      expect(await subject.store.findRecoveryLink(link.flowId)).toMatchObject({ usedAt: null, revokedAt: NOW });
+    });
+
+    it('lets exactly one of many concurrent claims of one link win (no double spend)', async () => {
+      const link = linkFixture();
+      await subject.store.insertRecoveryLink(link);
+      const attempts = Array.from({ length: 50 }, (_, i) =>
+        subject.store.claimRecoveryLinks([link.flowId], i % 2 ? redeemed : revoked),
+      );
+      const winners = (await Promise.all(attempts)).filter((claimed) => claimed.length === 1);
+      expect(winners).toHaveLength(1);
+    });
+
+    it('claims the unclaimed links of a batch and answers only those', async () => {
+      const links = [linkFixture(), linkFixture(), linkFixture()];
+      for (const link of links) await subject.store.insertRecoveryLink(link);
+      await subject.store.claimRecoveryLinks([links[1]!.flowId], redeemed);
+      const claimed = await subject.store.claimRecoveryLinks(
+        links.map((link) => link.flowId),
+        revoked,
+      );
+      expect(claimed.sort()).toEqual([links[0]!.flowId, links[2]!.flowId].sort());
+      expect(await subject.store.findRecoveryLink(links[1]!.flowId)).toMatchObject({ usedAt: NOW, revokedAt: null });
+    });
+
+    it("lists the identity's unexpired, unclaimed links only", async () => {
+      const identityId = randomUUID();
+      const open = linkFixture({ identityId, createdAt: new Date('2026-01-01T00:10:00.000Z') });
+      const expired = linkFixture({ identityId, expiresAt: NOW });
+      const used = linkFixture({ identityId });
+      const someoneElses = linkFixture();
+      for (const link of [open, expired, used, someoneElses]) await subject.store.insertRecoveryLink(link);
+      await subject.store.claimRecoveryLinks([used.flowId], redeemed);
+      expect(await subject.store.listOutstandingRecoveryLinks(identityId, NOW)).toEqual([
+        { flowId: open.flowId, createdAt: open.createdAt },
+      ]);
     });
 
     it('is ready', async () => {

@@ -80,15 +80,18 @@ describe('parseConfig', () => {
   it('requires a real token secret and no debug output in production', () => {
     expect(problemsOf({ NODE_ENV: 'production', DEBUG_ERRORS: 'true' })).toEqual([
       'RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production',
+      'SESSION_SIGNING_KEY: is required when NODE_ENV=production',
       'DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 'short' })).toEqual([
+    const keys = { RECOVERY_TOKEN_SECRET: 's'.repeat(32), SESSION_SIGNING_KEY: 'k'.repeat(32) };
+    expect(problemsOf({ NODE_ENV: 'production', ...keys, RECOVERY_TOKEN_SECRET: 'short' })).toEqual([
       'RECOVERY_TOKEN_SECRET: must be at least 32 characters',
     ]);
-    expect(configOf({ NODE_ENV: 'production', RECOVERY_TOKEN_SECRET: 's'.repeat(32) })).toMatchObject({
+    expect(configOf({ NODE_ENV: 'production', ...keys })).toMatchObject({
       production: true,
       tokenSecret: 's'.repeat(32),
       tokenSecretConfigured: true,
+      sessionSigningKeyConfigured: true,
     });
   });
 });

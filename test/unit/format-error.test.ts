@@ -5,14 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createErrorFormatter } from '../../src/graphql/format-error.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
-import {
-  RecoveryService,
-  ServiceError,
-  createTokenHasher,
-  generateToken,
-  parseDuration,
-} from '../../src/recovery/index.js';
-import { MemoryRecoveryStore } from '../../src/stores/index.js';
+import { ServiceError } from '../../src/recovery/index.js';
+import { testRecoveryService } from '../support/service.js';
 
 function capturingLogger() {
   const lines: string[] = [];
@@ -31,16 +25,7 @@ function formatter(debugErrors = false) {
 }
 
 const schema = buildSchema();
-const recovery = new RecoveryService({
-  store: new MemoryRecoveryStore(),
-  now: () => new Date('2026-01-01T00:00:00.000Z'),
-  newFlowId: () => '00000000-0000-4000-8000-000000000000',
-  generateToken,
-  hashToken: createTokenHasher('x'.repeat(32)),
-  linkBaseUrl: () => new URL('https://id.example.com/recovery'),
-  defaultLifespan: parseDuration('1h'),
-  maxLifespan: parseDuration('720h'),
-});
+const recovery = testRecoveryService();
 
 async function errorsOf(source: string, variableValues?: Record<string, unknown>): Promise<GraphQLFormattedError[]> {
   const contextValue: GraphQLContext = { requestId: 'req-1', recovery };

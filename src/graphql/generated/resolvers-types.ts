@@ -1,6 +1,6 @@
 import type { Duration } from '../../recovery/index.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Identity as IdentityModel, CreatedRecoveryLink as RecoveryLinkModel } from '../../recovery/index.js';
+import type { Identity as IdentityModel, CreatedRecoveryLink as RecoveryLinkModel, Redemption as RecoveryRedemptionModel } from '../../recovery/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -76,11 +76,35 @@ export type Mutation = {
    * `identity_disabled`) for an inactive one.
    */
   readonly createRecoveryLink: RecoveryLink;
+  /**
+   * Redeem a Recovery Link: exchanges the flow and token of a recovery link for a short-lived
+   * privileged session, with which the person sets new credentials. Works exactly once per
+   * link, and revokes every other outstanding link of the identity. Public: the token is the
+   * credential. Fails with `recovery_link_invalid` (400) for an unknown flow, a wrong token,
+   * or a used or revoked link (one answer for all four), `recovery_link_expired` (410),
+   * `identity_disabled` (409) or `identity_not_found` (404).
+   */
+  readonly redeemRecoveryLink: RecoveryRedemption;
+  /**
+   * Revoke Recovery Links: makes every unused, unexpired recovery link of the identity
+   * unusable, and returns how many it revoked.
+   */
+  readonly revokeRecoveryLinks: Scalars['Int']['output'];
 };
 
 
 export type MutationCreateRecoveryLinkArgs = {
   input: CreateRecoveryLinkInput;
+};
+
+
+export type MutationRedeemRecoveryLinkArgs = {
+  input: RedeemRecoveryLinkInput;
+};
+
+
+export type MutationRevokeRecoveryLinksArgs = {
+  identityId: Scalars['UUID']['input'];
 };
 
 export type Query = {
@@ -107,6 +131,28 @@ export type RecoveryLink = {
    * token, is shown only once, and should be sent to the person over a trusted channel.
    */
   readonly recoveryLink: Scalars['String']['output'];
+};
+
+/** A redeemed recovery link: a privileged session for setting new credentials. */
+export type RecoveryRedemption = {
+  readonly __typename?: 'RecoveryRedemption';
+  /** Identity ID: the identity that was recovered. */
+  readonly identityId: Scalars['UUID']['output'];
+  /** Session Expires At: the timestamp after which the session token is no longer accepted. */
+  readonly sessionExpiresAt: Scalars['DateTime']['output'];
+  /**
+   * Session Token: a JWT (claims `sub`, `amr: ["recovery_link"]`, `jti`, `iat`, `exp`, `iss`)
+   * that the settings service verifies before letting the person set new credentials.
+   */
+  readonly sessionToken: Scalars['String']['output'];
+};
+
+/** Input of redeemRecoveryLink: the two query parameters of a recovery link. */
+export type RedeemRecoveryLinkInput = {
+  /** Recovery Flow ID: the `flow` parameter of the link. */
+  readonly flow: Scalars['UUID']['input'];
+  /** Recovery Token: the `token` parameter of the link. */
+  readonly token: Scalars['String']['input'];
 };
 
 
@@ -188,10 +234,13 @@ export type ResolversTypes = {
   Duration: ResolverTypeWrapper<Scalars['Duration']['output']>;
   Identity: ResolverTypeWrapper<IdentityModel>;
   IdentityState: null;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecoveryLink: ResolverTypeWrapper<RecoveryLinkModel>;
+  RecoveryRedemption: ResolverTypeWrapper<RecoveryRedemptionModel>;
+  RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
 };
@@ -203,10 +252,13 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Duration: Scalars['Duration']['output'];
   Identity: IdentityModel;
+  Int: Scalars['Int']['output'];
   JSONObject: Scalars['JSONObject']['output'];
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   RecoveryLink: RecoveryLinkModel;
+  RecoveryRedemption: RecoveryRedemptionModel;
+  RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
   String: Scalars['String']['output'];
   UUID: Scalars['UUID']['output'];
 };
@@ -236,6 +288,8 @@ export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createRecoveryLink?: Resolver<ResolversTypes['RecoveryLink'], ParentType, ContextType, RequireFields<MutationCreateRecoveryLinkArgs, 'input'>>;
+  redeemRecoveryLink?: Resolver<ResolversTypes['RecoveryRedemption'], ParentType, ContextType, RequireFields<MutationRedeemRecoveryLinkArgs, 'input'>>;
+  revokeRecoveryLinks?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRevokeRecoveryLinksArgs, 'identityId'>>;
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -245,6 +299,12 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type RecoveryLinkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryLink'] = ResolversParentTypes['RecoveryLink']> = {
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   recoveryLink?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RecoveryRedemptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryRedemption'] = ResolversParentTypes['RecoveryRedemption']> = {
+  identityId?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  sessionExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sessionToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UUID'], any> {
@@ -260,6 +320,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RecoveryLink?: RecoveryLinkResolvers<ContextType>;
+  RecoveryRedemption?: RecoveryRedemptionResolvers<ContextType>;
   UUID?: GraphQLScalarType;
 };
 

@@ -2,6 +2,8 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
 import { createRecoveryLink } from './create-recovery-link.js';
 import { identity } from './identity.js';
+import { redeemRecoveryLink } from './redeem-recovery-link.js';
+import { revokeRecoveryLinks } from './revoke-recovery-links.js';
 
 export const resolvers: Resolvers = {
   UUID: UUIDScalar,
@@ -10,5 +12,5 @@ export const resolvers: Resolvers = {
   JSONObject: JSONObjectScalar,
   IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' },
   Query: { identity },
-  Mutation: { createRecoveryLink },
+  Mutation: { createRecoveryLink, redeemRecoveryLink, revokeRecoveryLinks },
 };

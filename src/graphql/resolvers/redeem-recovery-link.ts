@@ -1,0 +1,35 @@
+import { ServiceError } from '../../recovery/index.js';
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+
+export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLink']> = async (
+  _parent,
+  { input },
+  { recovery, requestId },
+) => {
+  const outcome = await recovery.redeemRecoveryLink({ flowId: input.flow, token: input.token, requestId });
+  switch (outcome.kind) {
+    case 'redeemed':
+      return outcome.redemption;
+    case 'recovery_link_invalid':
+      throw new ServiceError(
+        'recovery_link_invalid',
+        'The recovery link is invalid or has already been used. Ask for a new one.',
+        { flow: outcome.flowId },
+      );
+    case 'recovery_link_expired':
+      throw new ServiceError('recovery_link_expired', 'The recovery link has expired. Ask for a new one.', {
+        flow: outcome.flowId,
+        expiredAt: outcome.expiredAt.toISOString(),
+      });
+    case 'identity_not_found':
+      throw new ServiceError('identity_not_found', `Identity with ID ${outcome.identityId} does not exist.`, {
+        identityId: outcome.identityId,
+      });
+    case 'identity_disabled':
+      throw new ServiceError('identity_disabled', `Identity with ID ${outcome.identityId} is disabled.`, {
+        identityId: outcome.identityId,
+      });
+    default:
+      return outcome satisfies never;
+  }
+};

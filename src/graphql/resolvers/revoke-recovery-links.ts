@@ -1,0 +1,20 @@
+import { ServiceError } from '../../recovery/index.js';
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+
+export const revokeRecoveryLinks: NonNullable<MutationResolvers['revokeRecoveryLinks']> = async (
+  _parent,
+  { identityId },
+  { recovery, requestId },
+) => {
+  const outcome = await recovery.revokeRecoveryLinks({ identityId, requestId });
+  switch (outcome.kind) {
+    case 'revoked':
+      return outcome.count;
+    case 'identity_not_found':
+      throw new ServiceError('identity_not_found', `Identity with ID ${outcome.identityId} does not exist.`, {
+        identityId: outcome.identityId,
+      });
+    default:
+      return outcome satisfies never;
+  }
+};

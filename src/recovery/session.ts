@@ -1,0 +1,40 @@
+import { SignJWT } from 'jose';
+import { durationToMilliseconds, type Duration } from './duration.js';
+
+/**
+ * The privileged session a redeemed link grants: a JWT that a settings service verifies
+ * before letting the person set new credentials. It is short-lived on purpose: it
+ * stands in for a password the person no longer has.
+ */
+export interface PrivilegedSession {
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+export interface SessionIssuerOptions {
+  readonly signingKey: string;
+  /** A function because the default issuer depends on the port the server got. */
+  readonly issuer: () => string;
+  readonly maxAge: Duration;
+}
+
+export type SessionIssuer = (identityId: string, flowId: string, now: Date) => Promise<PrivilegedSession>;
+
+export function createSessionIssuer(options: SessionIssuerOptions): SessionIssuer {
+  const key = new TextEncoder().encode(options.signingKey);
+  const maxAgeMilliseconds = durationToMilliseconds(options.maxAge);
+  return async (identityId, flowId, now) => {
+    // JWT times are whole seconds; the answered expiry is the one inside the token.
+    const issuedAt = Math.floor(now.getTime() / 1000);
+    const expiresAt = issuedAt + Math.floor(maxAgeMilliseconds / 1000);
+    const token = await new SignJWT({ amr: ['recovery_link'] })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(identityId)
+      .setJti(flowId)
+      .setIssuer(options.issuer())
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(key);
+    return { token, expiresAt: new Date(expiresAt * 1000) };
+  };
+}
