@@ -1,44 +1,14 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ROOT, startService } from '../support/service-process.js';
 
 /**
  * The service as `npm start` runs it: the compiled entry point in its own process,
- * configured by environment variables only, on the embedded store.
+ * configured by environment variables only, on the embedded store. The global setup
+ * compiles dist/ once per run.
  */
-const ROOT = new URL('../../', import.meta.url);
-
-beforeAll(async () => {
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}, 120_000);
-
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly port: number;
-  readonly output: () => string;
-}
-
-async function startService(environment: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...environment },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const port = await new Promise<number>((resolve, reject) => {
-    const onData = () => {
-      const ready = /"url":"http:\/\/127\.0\.0\.1:(\d+)\/graphql"/.exec(output);
-      if (ready) resolve(Number(ready[1]));
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
-  });
-  return { child, port, output: () => output };
-}
-
 const DEMO_MUTATION = JSON.stringify({
   query:
     'mutation { createRecoveryLink(input: {identityId: "3fa85f64-5717-4562-b3fc-2c963f66afa6", expiresIn: "1h"}) { expiresAt recoveryLink } }',

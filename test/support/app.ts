@@ -86,3 +86,25 @@ export async function errorBody(
 ): Promise<{ errors: [{ message: string; extensions: { code: string; error: Record<string, any> } }] }> {
   return (await response.json()) as never;
 }
+
+export const REDEEM_RECOVERY_LINK = /* GraphQL */ `
+  mutation RedeemRecoveryLink($input: RedeemRecoveryLinkInput!) {
+    redeemRecoveryLink(input: $input) {
+      identityId
+      sessionToken
+      sessionExpiresAt
+    }
+  }
+`;
+
+export const REVOKE_RECOVERY_LINKS = /* GraphQL */ `
+  mutation RevokeRecoveryLinks($identityId: UUID!) {
+    revokeRecoveryLinks(identityId: $identityId)
+  }
+`;
+
+/** The flow and token of a recovery link, as the recovery page reads them. */
+export function linkParameters(recoveryLink: string): { flow: string; token: string } {
+  const url = new URL(recoveryLink);
+  return { flow: url.searchParams.get('flow') ?? '', token: url.searchParams.get('token') ?? '' };
+}

@@ -1,8 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { startTestDatabase } from './test-database.js';
 
-/** One database server for the whole run; each test file uses databases of its own on it. */
+/**
+ * Once per run: compile the service (tests that run it as `npm start` does need dist/,
+ * and building it in parallel test files would race), and start one database server;
+ * each test file uses databases of its own on it.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+    cwd: new URL('../../', import.meta.url),
+    stdio: 'inherit',
+  });
   const database = await startTestDatabase();
   console.log(`Test database: ${database.description}`);
   project.provide('mongodbUri', database.uri);
