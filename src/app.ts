@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from './auth/index.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
+import { adminGuard } from './graphql/require-admin.js';
 import { buildSchema } from './graphql/schema.js';
 import { RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
 import { currentRequestId } from './http/request-id.js';
@@ -57,10 +60,18 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     keepOlderLinks: config.keepOlderLinks,
   });
 
+  const authenticate = createAuthenticator(
+    createApiKeyRegistry(config.adminApiKeys),
+    config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
+  );
   const http = createHttpServer({
     logger,
     checkReadiness: () => store.ping(),
-    createContext: (requestId): GraphQLContext => ({ requestId, recovery }),
+    createContext: (requestId, authorization): GraphQLContext => ({
+      requestId,
+      recovery,
+      requireAdmin: adminGuard(authenticate, authorization),
+    }),
   });
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
@@ -68,7 +79,20 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http.server })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
+      // Outside production, Sandbox opens with the development key already in its headers.
+      ...(config.production
+        ? []
+        : [
+            ApolloServerPluginLandingPageLocalDefault({
+              embed: true,
+              ...(config.developmentAdminApiKey === null
+                ? {}
+                : { headers: { Authorization: `Bearer ${config.developmentAdminApiKey}` } }),
+            }),
+          ]),
+    ],
   });
   await apollo.start();
   http.setApollo(apollo);

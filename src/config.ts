@@ -43,6 +43,21 @@ const environmentSchema = z
     SETTINGS_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
     SESSION_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PRIVILEGED_SESSION_MAX_AGE: duration.prefault('15m'),
+    ADMIN_API_KEYS: z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((key) => key.trim())
+          .filter((key) => key !== ''),
+      )
+      .refine((keys) => keys.length > 0, 'must list at least one key')
+      .refine((keys) => keys.every((key) => key.length >= 32), 'every key must be at least 32 characters')
+      .optional(),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
     DEBUG_ERRORS: flag,
   })
   .superRefine((env, context) => {
@@ -56,6 +71,18 @@ const environmentSchema = z
         message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})`,
       });
     }
+    // The session stands in for a password the person no longer has: keep it short.
+    const sessionMaxAge = env.PRIVILEGED_SESSION_MAX_AGE.nanoseconds;
+    if (sessionMaxAge < 1_000_000_000n || sessionMaxAge > 86_400_000_000_000n) {
+      context.addIssue({ code: 'custom', path: ['PRIVILEGED_SESSION_MAX_AGE'], message: 'must be between 1s and 24h' });
+    }
+    if (env.AUTH_JWKS_URL !== undefined && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',
+      });
+    }
   });
 
 /** Checked on the raw values, so they are reported even when other settings fail to parse. */
@@ -67,6 +94,11 @@ function productionProblems(environment: Readonly<Record<string, string | undefi
   }
   if (environment.SESSION_SIGNING_KEY === undefined) {
     problems.push('SESSION_SIGNING_KEY: is required when NODE_ENV=production');
+  }
+  if (!environment.ADMIN_API_KEYS && !environment.AUTH_JWKS_URL) {
+    problems.push(
+      'ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated when NODE_ENV=production; set at least one',
+    );
   }
   if (environment.DEBUG_ERRORS === 'true') {
     problems.push('DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients');
@@ -103,6 +135,16 @@ export interface Config {
   readonly sessionSigningKeyConfigured: boolean;
   readonly sessionMaxAge: Duration;
   readonly debugErrors: boolean;
+  /** Accepted admin API keys; outside production, one generated key when none is set. */
+  readonly adminApiKeys: readonly string[];
+  /** The generated key, to print once at start; null when keys or JWTs are configured. */
+  readonly developmentAdminApiKey: string | null;
+  readonly jwtAuth: {
+    readonly jwksUrl: URL;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly adminScope: string;
+  } | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -117,6 +159,19 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
+  const jwtAuth =
+    env.AUTH_JWKS_URL === undefined
+      ? null
+      : {
+          jwksUrl: new URL(env.AUTH_JWKS_URL),
+          issuer: env.AUTH_ISSUER!,
+          audience: env.AUTH_AUDIENCE!,
+          adminScope: env.AUTH_ADMIN_SCOPE,
+        };
+  // Secure by default: without configured credentials, a one-off key still protects the
+  // admin operations (production refuses to start instead, above).
+  const developmentAdminApiKey =
+    env.ADMIN_API_KEYS === undefined && jwtAuth === null ? `dev_${randomBytes(24).toString('base64url')}` : null;
   return {
     ok: true,
     config: {
@@ -145,6 +200,9 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       sessionSigningKeyConfigured: env.SESSION_SIGNING_KEY !== undefined,
       sessionMaxAge: env.PRIVILEGED_SESSION_MAX_AGE,
       debugErrors: env.DEBUG_ERRORS,
+      adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
+      developmentAdminApiKey,
+      jwtAuth,
     },
   };
 }

@@ -13,6 +13,14 @@ const logger = createLogger(config.logLevel);
 
 try {
   const store = await openStore(config, logger);
+  if (config.developmentAdminApiKey !== null) {
+    // Printed once, outside the structured log (which redacts keys), for the developer.
+    process.stderr.write(
+      `\nNo ADMIN_API_KEYS set: admin operations accept this one-off development key until the process stops:\n` +
+        `  Authorization: Bearer ${config.developmentAdminApiKey}\n` +
+        `(Apollo Sandbox, at /graphql in a browser, already sends it.)\n\n`,
+    );
+  }
   const app = await startApp(config, store, logger);
 
   let stopping = false;

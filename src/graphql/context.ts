@@ -1,7 +1,14 @@
+import type { Principal } from '../auth/index.js';
 import type { RecoveryService } from '../recovery/index.js';
 
 /** What every resolver receives: the domain service and the id of this request. */
 export interface GraphQLContext {
   readonly requestId: string;
   readonly recovery: RecoveryService;
+  /**
+   * Resolves to the caller of an admin operation, or throws `unauthenticated` (401) or
+   * `forbidden` (403). Admin resolvers call it first; public ones never do, so a stray
+   * Authorization header cannot break redemption.
+   */
+  readonly requireAdmin: () => Promise<Principal>;
 }

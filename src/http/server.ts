@@ -11,7 +11,7 @@ export interface HttpDependencies {
   readonly logger: Logger;
   /** Resolves when the store can serve; rejects otherwise. */
   readonly checkReadiness: () => Promise<void>;
-  readonly createContext: (requestId: string) => GraphQLContext;
+  readonly createContext: (requestId: string, authorization: string | undefined) => GraphQLContext;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -87,7 +87,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: async () => dependencies.createContext(requestId),
+      context: async () => dependencies.createContext(requestId, request.headers.authorization),
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;

@@ -15,6 +15,8 @@ const ERROR_STATUS = {
   invalid_duration: 400,
   expires_in_out_of_range: 400,
   recovery_link_invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   route_not_found: 404,
   identity_not_found: 404,
   method_not_allowed: 405,
@@ -31,6 +33,8 @@ export type ErrorId = keyof typeof ERROR_STATUS;
 /** Apollo's string codes (and the community's NOT_FOUND / CONFLICT) per HTTP status. */
 const APOLLO_CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'BAD_REQUEST',
   409: 'CONFLICT',
@@ -44,6 +48,8 @@ const APOLLO_CODE_BY_STATUS: Readonly<Record<number, string>> = {
 /** Generic text per status, as Kratos (herodot) words it; `reason` carries the specifics. */
 const MESSAGE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'The request was malformed or contained invalid parameters',
+  401: 'The request could not be authorized',
+  403: 'The requested action was forbidden',
   404: 'The resource could not be found',
   405: 'The request method is not supported for this resource',
   409: 'The request could not be completed due to a conflict with the resource',

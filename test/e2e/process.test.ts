@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ROOT, startService } from '../support/service-process.js';
+import { ROOT, developmentKeyOf, startService } from '../support/service-process.js';
 
 /**
  * The service as `npm start` runs it: the compiled entry point in its own process,
@@ -15,13 +15,23 @@ const DEMO_MUTATION = JSON.stringify({
 });
 
 describe('the service process', () => {
-  it('starts on the embedded store, says nothing is persisted, and serves the demo identity', async () => {
-    const { child, port, output } = await startService();
+  it('starts on the embedded store, says nothing is persisted, and serves the demo identity to the printed key', async () => {
+    const service = await startService();
+    const { child, port, output } = service;
     try {
       expect(output()).toContain('Nothing is persisted');
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      const anonymous = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: DEMO_MUTATION,
+      });
+      expect(((await anonymous.json()) as any).errors[0].extensions.error).toMatchObject({
+        code: 401,
+        id: 'unauthenticated',
+      });
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${developmentKeyOf(service)}` },
         body: DEMO_MUTATION,
       });
       const body = (await response.json()) as { data: { createRecoveryLink: { recoveryLink: string } } };
@@ -35,14 +45,15 @@ describe('the service process', () => {
   });
 
   it('finishes a request in flight when SIGTERM arrives, then exits 0', async () => {
-    const { child, port, output } = await startService();
+    const service = await startService();
+    const { child, port, output } = service;
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     let reply = '';
     socket.on('data', (chunk) => (reply += chunk));
     const half = Math.floor(DEMO_MUTATION.length / 2);
     socket.write(
-      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(DEMO_MUTATION)}\r\n\r\n${DEMO_MUTATION.slice(0, half)}`,
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAuthorization: Bearer ${developmentKeyOf(service)}\r\nContent-Length: ${Buffer.byteLength(DEMO_MUTATION)}\r\n\r\n${DEMO_MUTATION.slice(0, half)}`,
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
 
@@ -74,6 +85,9 @@ describe('the service process', () => {
       expect.stringMatching(/^Configuration error: RECOVERY_LINK_LIFESPAN: "1d" is not a duration/),
       expect.stringMatching(/^Configuration error: RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production/),
       expect.stringMatching(/^Configuration error: SESSION_SIGNING_KEY: is required when NODE_ENV=production/),
+      expect.stringMatching(
+        /^Configuration error: ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated/,
+      ),
     ]);
   });
 });

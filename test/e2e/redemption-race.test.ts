@@ -12,12 +12,13 @@ const ATTEMPTS = 120;
 const SHARED_SECRETS = {
   RECOVERY_TOKEN_SECRET: 'race-token-secret-with-at-least-32-chars',
   SESSION_SIGNING_KEY: 'race-signing-key-with-at-least-32-chars!',
+  ADMIN_API_KEYS: 'race-admin-key-with-at-least-32-characters',
 };
 
 async function post(service: ServiceProcess, query: string, variables: Record<string, unknown>) {
   const response = await fetch(`${service.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${SHARED_SECRETS.ADMIN_API_KEYS}` },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };

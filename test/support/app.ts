@@ -26,10 +26,16 @@ export interface GraphQLResponse {
 }
 
 export const TEST_TOKEN_SECRET = 'test-secret-that-is-at-least-32-characters';
+export const TEST_ADMIN_KEY = 'test-admin-api-key-of-at-least-32-characters';
 
 /** Starts the real app in this process on a free port, configured as by environment variables. */
 export async function startTestApp(environment: Record<string, string>): Promise<TestApp> {
-  const parsed = parseConfig({ PORT: '0', RECOVERY_TOKEN_SECRET: TEST_TOKEN_SECRET, ...environment });
+  const parsed = parseConfig({
+    PORT: '0',
+    RECOVERY_TOKEN_SECRET: TEST_TOKEN_SECRET,
+    ADMIN_API_KEYS: TEST_ADMIN_KEY,
+    ...environment,
+  });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const logs: string[] = [];
   const logger = pino(
@@ -44,10 +50,15 @@ export async function startTestApp(environment: Record<string, string>): Promise
   const store = await openStore(parsed.config, logger);
   const app = await startApp(parsed.config, store, logger);
 
+  // Requests are an admin's unless the test overrides `authorization` (or deletes it with '').
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${app.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: withoutEmpty({
+        'content-type': 'application/json',
+        authorization: `Bearer ${TEST_ADMIN_KEY}`,
+        ...headers,
+      }),
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -107,4 +118,8 @@ export const REVOKE_RECOVERY_LINKS = /* GraphQL */ `
 export function linkParameters(recoveryLink: string): { flow: string; token: string } {
   const url = new URL(recoveryLink);
   return { flow: url.searchParams.get('flow') ?? '', token: url.searchParams.get('token') ?? '' };
+}
+
+function withoutEmpty(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ''));
 }

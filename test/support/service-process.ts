@@ -28,3 +28,10 @@ export async function startService(environment: Record<string, string> = {}): Pr
   });
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => output };
 }
+
+/** The one-off admin key a service without ADMIN_API_KEYS printed at start. */
+export function developmentKeyOf(service: ServiceProcess): string {
+  const key = /Authorization: Bearer (dev_[\w-]+)/.exec(service.output())?.[1];
+  if (key === undefined) throw new Error(`no development key in the output:\n${service.output()}`);
+  return key;
+}

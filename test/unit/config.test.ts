@@ -70,6 +70,16 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('keeps the privileged session between 1s and 24h', () => {
+    expect(configOf({ PRIVILEGED_SESSION_MAX_AGE: '5m' }).sessionMaxAge.text).toBe('5m');
+    expect(problemsOf({ PRIVILEGED_SESSION_MAX_AGE: '999ms' })).toEqual([
+      'PRIVILEGED_SESSION_MAX_AGE: must be between 1s and 24h',
+    ]);
+    expect(problemsOf({ PRIVILEGED_SESSION_MAX_AGE: '24h1s' })).toEqual([
+      'PRIVILEGED_SESSION_MAX_AGE: must be between 1s and 24h',
+    ]);
+  });
+
   it('refuses a default lifespan that is not positive or exceeds the maximum', () => {
     expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '0s' })).toEqual(['RECOVERY_LINK_LIFESPAN: must be positive']);
     expect(problemsOf({ RECOVERY_LINK_LIFESPAN: '2h', RECOVERY_LINK_MAX_LIFESPAN: '1h' })).toEqual([
@@ -81,9 +91,14 @@ describe('parseConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production', DEBUG_ERRORS: 'true' })).toEqual([
       'RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production',
       'SESSION_SIGNING_KEY: is required when NODE_ENV=production',
+      'ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated when NODE_ENV=production; set at least one',
       'DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients',
     ]);
-    const keys = { RECOVERY_TOKEN_SECRET: 's'.repeat(32), SESSION_SIGNING_KEY: 'k'.repeat(32) };
+    const keys = {
+      RECOVERY_TOKEN_SECRET: 's'.repeat(32),
+      SESSION_SIGNING_KEY: 'k'.repeat(32),
+      ADMIN_API_KEYS: 'a'.repeat(32),
+    };
     expect(problemsOf({ NODE_ENV: 'production', ...keys, RECOVERY_TOKEN_SECRET: 'short' })).toEqual([
       'RECOVERY_TOKEN_SECRET: must be at least 32 characters',
     ]);
@@ -92,6 +107,39 @@ describe('parseConfig', () => {
       tokenSecret: 's'.repeat(32),
       tokenSecretConfigured: true,
       sessionSigningKeyConfigured: true,
+      adminApiKeys: ['a'.repeat(32)],
+      developmentAdminApiKey: null,
     });
+  });
+
+  it('generates a one-off admin key outside production when no authentication is configured', () => {
+    const config = configOf({});
+    expect(config.developmentAdminApiKey).toMatch(/^dev_[\w-]{32}$/);
+    expect(config.adminApiKeys).toEqual([config.developmentAdminApiKey]);
+    expect(configOf({}).developmentAdminApiKey).not.toBe(config.developmentAdminApiKey);
+  });
+
+  it('reads admin API keys and JWT settings', () => {
+    const config = configOf({
+      ADMIN_API_KEYS: ` ${'a'.repeat(32)} , ${'b'.repeat(40)},`,
+      AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'recovery-admin',
+    });
+    expect(config.adminApiKeys).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(config.developmentAdminApiKey).toBeNull();
+    expect(config.jwtAuth).toEqual({
+      jwksUrl: new URL('https://login.example.com/.well-known/jwks.json'),
+      issuer: 'https://login.example.com/',
+      audience: 'recovery-admin',
+      adminScope: 'recovery:write',
+    });
+    expect(problemsOf({ ADMIN_API_KEYS: 'short' })).toEqual([
+      'ADMIN_API_KEYS: every key must be at least 32 characters',
+    ]);
+    expect(problemsOf({ ADMIN_API_KEYS: ',,' })).toEqual(['ADMIN_API_KEYS: must list at least one key']);
+    expect(problemsOf({ AUTH_JWKS_URL: 'https://login.example.com/jwks' })).toEqual([
+      'AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE as well',
+    ]);
   });
 });

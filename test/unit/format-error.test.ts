@@ -28,7 +28,11 @@ const schema = buildSchema();
 const recovery = testRecoveryService();
 
 async function errorsOf(source: string, variableValues?: Record<string, unknown>): Promise<GraphQLFormattedError[]> {
-  const contextValue: GraphQLContext = { requestId: 'req-1', recovery };
+  const contextValue: GraphQLContext = {
+    requestId: 'req-1',
+    recovery,
+    requireAdmin: async () => ({ kind: 'api_key', keyId: 'key_test' }),
+  };
   const result = await graphql({ schema, source, variableValues, contextValue });
   const { format } = formatter();
   return (result.errors ?? []).map((error) => format(error.toJSON(), error));

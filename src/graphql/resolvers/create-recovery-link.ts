@@ -4,8 +4,9 @@ import type { MutationResolvers } from '../generated/resolvers-types.js';
 export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLink']> = async (
   _parent,
   { input },
-  { recovery, requestId },
+  { recovery, requestId, requireAdmin },
 ) => {
+  await requireAdmin();
   const outcome = await recovery.createRecoveryLink({
     identityId: input.identityId,
     expiresIn: input.expiresIn,

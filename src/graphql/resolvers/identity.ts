@@ -1,4 +1,10 @@
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
-export const identity: NonNullable<QueryResolvers['identity']> = (_parent, { id }, { recovery }) =>
-  recovery.findIdentity(id);
+export const identity: NonNullable<QueryResolvers['identity']> = async (
+  _parent,
+  { id },
+  { recovery, requireAdmin },
+) => {
+  await requireAdmin();
+  return recovery.findIdentity(id);
+};

@@ -4,8 +4,9 @@ import type { MutationResolvers } from '../generated/resolvers-types.js';
 export const revokeRecoveryLinks: NonNullable<MutationResolvers['revokeRecoveryLinks']> = async (
   _parent,
   { identityId },
-  { recovery, requestId },
+  { recovery, requestId, requireAdmin },
 ) => {
+  await requireAdmin();
   const outcome = await recovery.revokeRecoveryLinks({ identityId, requestId });
   switch (outcome.kind) {
     case 'revoked':
