@@ -7,6 +7,7 @@ import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from './
 import type { Config } from './config.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
+import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
 import { adminGuard } from './graphql/require-admin.js';
 import { buildSchema } from './graphql/schema.js';
 import { RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
@@ -77,6 +78,8 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     schema: buildSchema(),
     logger,
     introspection: !config.production,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
     plugins: [

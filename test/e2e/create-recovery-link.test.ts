@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { getIntrospectionQuery } from 'graphql';
 import { BSON, UUID } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/recovery/index.js';
@@ -282,6 +283,34 @@ describe('the HTTP edge', () => {
       code: 'BAD_USER_INPUT',
       error: { code: 400, id: 'invalid_input' },
     });
+  });
+
+  it('refuses documents with more aliases or tokens than the limits allow', async () => {
+    const aliased = (count: number) =>
+      `mutation { ${Array.from({ length: count }, (_, i) => `l${i}: createRecoveryLink(input: {identityId: "${randomUUID()}"}) { recoveryLink }`).join(' ')} }`;
+    const tooMany = await app.graphql(aliased(16));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      error: { id: 'graphql_validation_failed', reason: 'The document uses more than 15 aliases.' },
+    });
+    const allowed = await app.graphql(aliased(15));
+    // Fifteen pass validation and execute (serially, stopping at the first failure).
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.errors?.[0]?.extensions.error.id).toBe('identity_not_found');
+
+    const huge = await app.graphql(`{ ${'__typename '.repeat(2_001)} }`);
+    expect(huge.status).toBe(400);
+    expect(huge.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'GRAPHQL_PARSE_FAILED',
+      error: { id: 'graphql_parse_failed' },
+    });
+  });
+
+  it('still answers the introspection query Apollo Sandbox sends', async () => {
+    const { body } = await app.graphql(getIntrospectionQuery());
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.__schema.mutationType.name).toBe('Mutation');
   });
 
   it('answers unknown paths with an errorGeneric 404', async () => {
