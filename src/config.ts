@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DurationSyntaxError, parseDuration, type Duration } from './recovery/index.js';
+import { DurationSyntaxError, durationToMilliseconds, parseDuration, type Duration } from './recovery/index.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -34,6 +34,7 @@ const environmentSchema = z
     MONGODB_DB: z.string().min(1).default('iam'),
     IDENTITIES_COLLECTION: z.string().min(1).default('identities'),
     RECOVERY_LINKS_COLLECTION: z.string().min(1).default('recovery_links'),
+    MONGODB_TIMEOUT: duration.prefault('2s'),
     RECOVERY_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
     RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
@@ -76,6 +77,9 @@ const environmentSchema = z
     if (sessionMaxAge < 1_000_000_000n || sessionMaxAge > 86_400_000_000_000n) {
       context.addIssue({ code: 'custom', path: ['PRIVILEGED_SESSION_MAX_AGE'], message: 'must be between 1s and 24h' });
     }
+    if (env.MONGODB_TIMEOUT.nanoseconds < 100_000_000n || env.MONGODB_TIMEOUT.nanoseconds > 60_000_000_000n) {
+      context.addIssue({ code: 'custom', path: ['MONGODB_TIMEOUT'], message: 'must be between 100ms and 60s' });
+    }
     if (env.AUTH_JWKS_URL !== undefined && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
       context.addIssue({
         code: 'custom',
@@ -116,6 +120,7 @@ export interface Config {
     readonly database: string;
     readonly identitiesCollection: string;
     readonly recoveryLinksCollection: string;
+    readonly timeoutMilliseconds: number;
   } | null;
   /** Null means `http://localhost:<listening port>`, known once the server listens. */
   readonly publicBaseUrl: URL | null;
@@ -187,6 +192,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
               database: env.MONGODB_DB,
               identitiesCollection: env.IDENTITIES_COLLECTION,
               recoveryLinksCollection: env.RECOVERY_LINKS_COLLECTION,
+              timeoutMilliseconds: durationToMilliseconds(env.MONGODB_TIMEOUT),
             },
       publicBaseUrl: optionalUrl(env.PUBLIC_BASE_URL),
       recoveryLinkBaseUrl: optionalUrl(env.RECOVERY_LINK_BASE_URL),

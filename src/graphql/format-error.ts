@@ -1,6 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
-import { ServiceError, apolloCodeFor, toErrorGeneric, type ErrorId } from '../recovery/index.js';
+import { ServiceError, StoreUnavailableError, apolloCodeFor, toErrorGeneric, type ErrorId } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -53,6 +53,15 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
         formatted,
         code: apolloCode,
       });
+    }
+
+    if (cause instanceof StoreUnavailableError) {
+      options.logger.warn({ err: cause.cause, requestId: options.requestId() }, 'database unreachable');
+      const unavailable = new ServiceError(
+        'storage_unavailable',
+        'The service cannot reach its database right now; try again shortly.',
+      );
+      return formatServiceError(unavailable, options.requestId(), { formatted });
     }
 
     options.logger.error(

@@ -12,7 +12,7 @@ export type { RecoveryServiceDependencies } from './service.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';
 export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
-export { DuplicateRecoveryLinkError } from './store.js';
+export { DuplicateRecoveryLinkError, StoreUnavailableError } from './store.js';
 export type {
   Identity,
   IdentityState,

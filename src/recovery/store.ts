@@ -63,6 +63,17 @@ export interface RecoveryStore {
   close(): Promise<void>;
 }
 
+/**
+ * Raised by a store that cannot reach its database. Clients get 503 storage_unavailable;
+ * nothing was decided, so asking again once the database is back is safe.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The store cannot reach its database', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** Raised by a store when a link with the same flow id or token hash already exists. */
 export class DuplicateRecoveryLinkError extends Error {
   constructor() {

@@ -1,6 +1,17 @@
-import { MongoBulkWriteError, MongoClient, MongoServerError, UUID, type Collection, type Db } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  MongoNetworkError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  UUID,
+  type Collection,
+  type Db,
+} from 'mongodb';
 import {
   DuplicateRecoveryLinkError,
+  StoreUnavailableError,
   type Identity,
   type IdentityState,
   type NewRecoveryLink,
@@ -46,6 +57,8 @@ export interface MongoStoreOptions {
   readonly database: string;
   readonly identitiesCollection: string;
   readonly recoveryLinksCollection: string;
+  /** How long an operation waits for a reachable server before giving up. */
+  readonly timeoutMilliseconds: number;
   readonly logger: Logger;
 }
 
@@ -70,7 +83,13 @@ export class MongoRecoveryStore implements RecoveryStore {
   ) {}
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
-    const client = new MongoClient(options.uri, { appName: 'recovery-link-subgraph' });
+    // The driver would wait 30s for a server by default; clients should hear within the
+    // configured bound that the database is away, while the driver reconnects on its own.
+    const client = new MongoClient(options.uri, {
+      appName: 'recovery-link-subgraph',
+      serverSelectionTimeoutMS: options.timeoutMilliseconds,
+      connectTimeoutMS: options.timeoutMilliseconds,
+    });
     await client.connect();
     const db = client.db(options.database);
     const store = new MongoRecoveryStore(
@@ -111,79 +130,89 @@ export class MongoRecoveryStore implements RecoveryStore {
     }
   }
 
-  async findIdentity(id: string): Promise<Identity | null> {
-    // Deployments store `_id` either as a BSON UUID (binary subtype 4) or as the
-    // canonical string; one query with both forms finds either.
-    const document = await this.identities.findOne({ _id: { $in: [new UUID(id), id] } });
-    return document === null ? null : toIdentity(id, document);
+  findIdentity(id: string): Promise<Identity | null> {
+    return this.unlessUnreachable(async () => {
+      // Deployments store `_id` either as a BSON UUID (binary subtype 4) or as the
+      // canonical string; one query with both forms finds either.
+      const document = await this.identities.findOne({ _id: { $in: [new UUID(id), id] } });
+      return document === null ? null : toIdentity(id, document);
+    });
   }
 
-  async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
-    try {
-      await this.links.insertOne({
-        _id: new UUID(link.flowId),
-        identityId: link.identityId,
-        tokenHash: link.tokenHash,
-        createdAt: link.createdAt,
-        expiresAt: link.expiresAt,
-        usedAt: null,
-        revokedAt: null,
-        requestId: link.requestId,
-      });
-    } catch (error) {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
-        throw new DuplicateRecoveryLinkError();
+  insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      try {
+        await this.links.insertOne({
+          _id: new UUID(link.flowId),
+          identityId: link.identityId,
+          tokenHash: link.tokenHash,
+          createdAt: link.createdAt,
+          expiresAt: link.expiresAt,
+          usedAt: null,
+          revokedAt: null,
+          requestId: link.requestId,
+        });
+      } catch (error) {
+        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
+          throw new DuplicateRecoveryLinkError();
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
-  async findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
-    const _id = new UUID(flowId);
-    const [document, claim] = await Promise.all([this.links.findOne({ _id }), this.claims.findOne({ _id })]);
-    if (document === null) return null;
-    return {
-      flowId,
-      identityId: document.identityId,
-      tokenHash: document.tokenHash,
-      createdAt: document.createdAt,
-      expiresAt: document.expiresAt,
-      usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
-      revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
-      requestId: document.requestId,
-    };
+  findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
+    return this.unlessUnreachable(async () => {
+      const _id = new UUID(flowId);
+      const [document, claim] = await Promise.all([this.links.findOne({ _id }), this.claims.findOne({ _id })]);
+      if (document === null) return null;
+      return {
+        flowId,
+        identityId: document.identityId,
+        tokenHash: document.tokenHash,
+        createdAt: document.createdAt,
+        expiresAt: document.expiresAt,
+        usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
+        revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
+        requestId: document.requestId,
+      };
+    });
   }
 
-  async listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
-    const links = await this.links
-      .find({ identityId, expiresAt: { $gt: now } }, { projection: { _id: 1, createdAt: 1 } })
-      .toArray();
-    if (links.length === 0) return [];
-    const claimed = await this.claims
-      .find({ _id: { $in: links.map((link) => link._id) } }, { projection: { _id: 1 } })
-      .toArray();
-    const claimedIds = new Set(claimed.map((claim) => claim._id.toHexString()));
-    return links
-      .filter((link) => !claimedIds.has(link._id.toHexString()))
-      .map((link) => ({ flowId: link._id.toHexString(true), createdAt: link.createdAt }));
+  listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
+    return this.unlessUnreachable(async () => {
+      const links = await this.links
+        .find({ identityId, expiresAt: { $gt: now } }, { projection: { _id: 1, createdAt: 1 } })
+        .toArray();
+      if (links.length === 0) return [];
+      const claimed = await this.claims
+        .find({ _id: { $in: links.map((link) => link._id) } }, { projection: { _id: 1 } })
+        .toArray();
+      const claimedIds = new Set(claimed.map((claim) => claim._id.toHexString()));
+      return links
+        .filter((link) => !claimedIds.has(link._id.toHexString()))
+        .map((link) => ({ flowId: link._id.toHexString(true), createdAt: link.createdAt }));
+    });
   }
 
-  async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
-    if (flowIds.length === 0) return [];
-    const documents = flowIds.map((flowId) => ({ _id: new UUID(flowId), ...claim }));
-    let lost = new Set<number>();
-    try {
-      // Unordered: one link claimed elsewhere must not stop the others being claimed.
-      await this.claims.insertMany(documents, { ordered: false });
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
-      lost = new Set(writeErrors.map((writeError) => writeError.index));
-    }
-    const claimed = flowIds.filter((_flowId, index) => !lost.has(index));
-    await this.mirrorClaim(claimed, claim);
-    return claimed;
+  claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
+    return this.unlessUnreachable(async () => {
+      if (flowIds.length === 0) return [];
+      const documents = flowIds.map((flowId) => ({ _id: new UUID(flowId), ...claim }));
+      let lost = new Set<number>();
+      try {
+        // Unordered: one link claimed elsewhere must not stop the others being claimed.
+        await this.claims.insertMany(documents, { ordered: false });
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+        lost = new Set(writeErrors.map((writeError) => writeError.index));
+      }
+      const claimed = flowIds.filter((_flowId, index) => !lost.has(index));
+      await this.mirrorClaim(claimed, claim);
+      return claimed;
+    });
   }
 
   /** Best effort: the claim already decided, so a failure here only leaves the mirror stale. */
@@ -200,8 +229,23 @@ export class MongoRecoveryStore implements RecoveryStore {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+  ping(): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      await this.db.command({ ping: 1 });
+    });
+  }
+
+  /** Turns "the database cannot be reached" into the domain's StoreUnavailableError. */
+  private async unlessUnreachable<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const unreachable =
+        error instanceof MongoServerSelectionError ||
+        error instanceof MongoNetworkError ||
+        error instanceof MongoTopologyClosedError;
+      throw unreachable ? new StoreUnavailableError(error) : error;
+    }
   }
 
   async close(): Promise<void> {

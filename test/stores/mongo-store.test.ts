@@ -14,6 +14,7 @@ function connect(database: ScratchDatabase, logger = silent) {
     database: database.name,
     identitiesCollection: 'identities',
     recoveryLinksCollection: 'recovery_links',
+    timeoutMilliseconds: 2_000,
     logger,
   });
 }

@@ -20,8 +20,7 @@ export interface ScratchDatabase {
 }
 
 /** A database of its own for one test file or case, so test files can run in parallel. */
-export async function openScratchDatabase(): Promise<ScratchDatabase> {
-  const uri = inject('mongodbUri');
+export async function openScratchDatabase(uri = inject('mongodbUri')): Promise<ScratchDatabase> {
   const client = await MongoClient.connect(uri);
   const name = `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const db = client.db(name);

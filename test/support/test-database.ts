@@ -20,23 +20,29 @@ export interface TestDatabase {
   readonly description: string;
   /** Stops a server this module started and removes its data; nothing for an external one. */
   stop(): Promise<void>;
-  /** Stops the server and starts it again on the same port and data (for outage tests). */
-  restart(): Promise<void>;
+  /** Stops the server but keeps its port and data, to simulate an outage. */
+  stopServer(): Promise<void>;
+  /** Starts a stopped server again on the same port and data. */
+  startServer(): Promise<void>;
 }
 
 const FERRETDB_DIR = fileURLToPath(new URL('../../tools/ferretdb/', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
-export async function startTestDatabase(): Promise<TestDatabase> {
+/** `local: true` skips MONGODB_URI: for tests that must stop and start the server. */
+export async function startTestDatabase(options: { local?: boolean } = {}): Promise<TestDatabase> {
   const external = process.env.MONGODB_URI;
-  if (external !== undefined && external !== '') {
+  if (!options.local && external !== undefined && external !== '') {
     return {
       kind: 'external',
       uri: external,
       description: `MongoDB at MONGODB_URI (${redactCredentials(external)})`,
       stop: async () => {},
-      restart: async () => {
-        throw new Error('cannot restart an external database (MONGODB_URI)');
+      stopServer: async () => {
+        throw new Error('cannot stop an external database (MONGODB_URI)');
+      },
+      startServer: async () => {
+        throw new Error('cannot start an external database (MONGODB_URI)');
       },
     };
   }
@@ -118,8 +124,8 @@ async function startLocalServer(
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(logFile, { force: true });
     },
-    async restart() {
-      await terminate();
+    stopServer: terminate,
+    async startServer() {
       child = await launch();
     },
   };

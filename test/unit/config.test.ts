@@ -43,7 +43,10 @@ describe('parseConfig', () => {
       database: 'kratos',
       identitiesCollection: 'people',
       recoveryLinksCollection: 'recovery_links',
+      timeoutMilliseconds: 2_000,
     });
+    expect(configOf({ MONGODB_URI: 'mongodb://db', MONGODB_TIMEOUT: '500ms' }).mongo?.timeoutMilliseconds).toBe(500);
+    expect(problemsOf({ MONGODB_TIMEOUT: '2m' })).toEqual(['MONGODB_TIMEOUT: must be between 100ms and 60s']);
     expect(config.recoveryLinkBaseUrl?.toString()).toBe('https://id.example.com/recover?tenant=acme');
     expect(config.defaultLifespan.text).toBe('30m');
   });

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityFixture } from '../stores/recovery-store-contract.js';
+import {
+  CREATE_RECOVERY_LINK,
+  REDEEM_RECOVERY_LINK,
+  linkParameters,
+  startTestApp,
+  type TestApp,
+} from '../support/app.js';
+import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * The database goes away in the middle of the test and comes back: requests fail fast
+ * with 503, readiness fails, the service stays up, and it resumes by itself with nothing
+ * lost. This needs a server the test can stop, so it starts one of its own.
+ */
+let database: TestDatabase;
+let scratch: ScratchDatabase;
+let app: TestApp;
+const identity = identityFixture();
+
+beforeAll(async () => {
+  database = await startTestDatabase({ local: true });
+  scratch = await openScratchDatabase(database.uri);
+  await insertIdentity(scratch.db, identity);
+  // Older links stay valid here, so the link from before the outage can prove it survived.
+  app = await startTestApp({
+    MONGODB_URI: database.uri,
+    MONGODB_DB: scratch.name,
+    MONGODB_TIMEOUT: '1s',
+    RECOVERY_LINK_KEEP_OLDER: 'true',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await database?.stop();
+});
+
+const create = () => app.graphql(CREATE_RECOVERY_LINK, { input: { identityId: identity.id } });
+const ready = async () => (await fetch(`${app.url}/health/ready`)).status;
+
+describe('a database outage', () => {
+  it('answers 503 storage_unavailable within the timeout, fails readiness, then recovers with nothing lost', async () => {
+    const before = await create();
+    expect(before.body.errors).toBeUndefined();
+    const linkFromBefore = linkParameters(before.body.data?.createRecoveryLink.recoveryLink);
+
+    await database.stopServer();
+    const started = Date.now();
+    const during = await create();
+    // Bounded by MONGODB_TIMEOUT (1s) plus driver overhead, far below the driver's 30s default.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(during.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      error: { code: 503, status: 'Service Unavailable', id: 'storage_unavailable' },
+    });
+    expect(JSON.stringify(during.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Mongo/);
+    expect(await ready()).toBe(503);
+    expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+
+    await database.startServer();
+    const deadline = Date.now() + 30_000;
+    while ((await ready()) !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await ready()).toBe(200);
+
+    const after = await create();
+    expect(after.body.errors).toBeUndefined();
+    // Nothing lost, nothing duplicated: exactly the two links, and the one from before
+    // the outage still works, once.
+    expect(await scratch.db.collection('recovery_links').countDocuments({ identityId: identity.id })).toBe(2);
+    const redeemOld = () => app.graphql(REDEEM_RECOVERY_LINK, { input: linkFromBefore });
+    expect((await redeemOld()).body.data?.redeemRecoveryLink.identityId).toBe(identity.id);
+    expect((await redeemOld()).body.errors?.[0]?.extensions.error.id).toBe('recovery_link_invalid');
+  }, 60_000);
+});
