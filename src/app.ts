@@ -9,6 +9,7 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
 import { adminGuard } from './graphql/require-admin.js';
+import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
 import { RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
 import { currentRequestId } from './http/request-id.js';
@@ -84,12 +85,16 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
-      // Outside production, Sandbox opens with the development key already in its headers.
+      // Outside production, Sandbox opens with a working example and, when the key was
+      // generated, with it already in the headers.
       ...(config.production
         ? []
         : [
             ApolloServerPluginLandingPageLocalDefault({
-              embed: true,
+              // No telemetry from the page that holds an admin key.
+              embed: { runTelemetry: false },
+              document: SANDBOX_EXAMPLE.document,
+              variables: SANDBOX_EXAMPLE.variables,
               ...(config.developmentAdminApiKey === null
                 ? {}
                 : { headers: { Authorization: `Bearer ${config.developmentAdminApiKey}` } }),

@@ -132,3 +132,17 @@ describe('admin authentication', () => {
     expect(app.logs.join('\n')).not.toContain(TEST_ADMIN_KEY);
   });
 });
+
+describe('Apollo Sandbox outside production', () => {
+  it('opens with the example operation, its variables, and no telemetry', async () => {
+    const page = await (await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const initial = /"initialState":(\{.*?\}\}),"hideCookieToggle"/s.exec(page)?.[1];
+    expect(initial).toBeDefined();
+    const state = JSON.parse(initial!) as { document: string; variables: unknown; headers?: unknown };
+    expect(state.document).toContain('createRecoveryLink(input: $input)');
+    expect(state.variables).toEqual({ input: { identityId: DEMO_ID, expiresIn: '1h' } });
+    // Keys were configured here, so none is put into the page.
+    expect(state.headers).toBeUndefined();
+    expect(page).toContain('"runTelemetry":false');
+  });
+});

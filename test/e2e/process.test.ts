@@ -91,3 +91,15 @@ describe('the service process', () => {
     ]);
   });
 });
+
+describe('Apollo Sandbox of a service without configured keys', () => {
+  it('sends the generated development key with the example operation', async () => {
+    const service = await startService();
+    try {
+      const page = await (await fetch(`${service.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+      expect(page).toContain(`"headers":{"Authorization":"Bearer ${developmentKeyOf(service)}"}`);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+});
