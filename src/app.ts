@@ -11,7 +11,8 @@ import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
 import { adminGuard } from './graphql/require-admin.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
-import { RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
+import { renderRecoveryPage } from './http/recovery-page.js';
+import { GRAPHQL_PATH, RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
 import { currentRequestId } from './http/request-id.js';
 import type { Logger } from './logger.js';
 import {
@@ -69,6 +70,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const http = createHttpServer({
     logger,
     checkReadiness: () => store.ping(),
+    recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),
     createContext: (requestId, authorization): GraphQLContext => ({
       requestId,
       recovery,

@@ -12,9 +12,11 @@ export interface HttpDependencies {
   /** Resolves when the store can serve; rejects otherwise. */
   readonly checkReadiness: () => Promise<void>;
   readonly createContext: (requestId: string, authorization: string | undefined) => GraphQLContext;
+  /** The recovery page, rendered with a fresh CSP nonce each time. */
+  readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
 }
 
-const GRAPHQL_PATH = '/graphql';
+export const GRAPHQL_PATH = '/graphql';
 /** Where recovery links point by default; serving the page there never consumes a link. */
 export const RECOVERY_PAGE_PATH = '/recovery';
 
@@ -42,6 +44,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
     switch (url.pathname) {
       case GRAPHQL_PATH:
         return serveGraphQL(request, response, url, requestId);
+      case RECOVERY_PAGE_PATH:
+        return serveRecoveryPage(request, response, requestId);
       case '/health/live':
         return sendJson(response, 200, { status: 'ok' });
       case '/health/ready':
@@ -61,6 +65,24 @@ export function createHttpServer(dependencies: HttpDependencies) {
           }),
         );
     }
+  }
+
+  function serveRecoveryPage(request: IncomingMessage, response: ServerResponse, requestId: string): void {
+    // Only GET and HEAD: opening the page must never act on the link (scanners open it).
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD');
+      return sendError(
+        response,
+        requestId,
+        new ServiceError('method_not_allowed', `${request.method} is not supported here; open the page with GET.`, {
+          method: request.method ?? null,
+        }),
+      );
+    }
+    const page = dependencies.recoveryPage();
+    for (const [name, value] of Object.entries(page.headers)) response.setHeader(name, value);
+    response.statusCode = 200;
+    response.end(request.method === 'HEAD' ? undefined : page.html);
   }
 
   async function serveGraphQL(
