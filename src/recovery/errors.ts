@@ -78,6 +78,15 @@ export class ServiceError extends Error {
   }
 }
 
+/** The identity errors several operations answer with, worded once. */
+export function identityNotFound(identityId: string): ServiceError {
+  return new ServiceError('identity_not_found', `Identity with ID ${identityId} does not exist.`, { identityId });
+}
+
+export function identityDisabled(identityId: string): ServiceError {
+  return new ServiceError('identity_disabled', `Identity with ID ${identityId} is disabled.`, { identityId });
+}
+
 /** The seed's errorGeneric `error` object. */
 export interface ErrorGeneric {
   code: number;

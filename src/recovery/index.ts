@@ -5,7 +5,7 @@ export type { TokenGenerator, TokenHasher } from './token.js';
 export { createSessionIssuer } from './session.js';
 export type { SessionIssuer, PrivilegedSession } from './session.js';
 export { buildRecoveryLink } from './link.js';
-export { ServiceError, toErrorGeneric, apolloCodeFor } from './errors.js';
+export { ServiceError, toErrorGeneric, apolloCodeFor, identityDisabled, identityNotFound } from './errors.js';
 export type { ErrorId, ErrorGeneric, ErrorDetails } from './errors.js';
 export { RecoveryService } from './service.js';
 export type { RecoveryServiceDependencies } from './service.js';

@@ -48,6 +48,18 @@ async function createLink(identityId: string, expiresIn?: string): Promise<{ flo
   return linkParameters(body.data?.createRecoveryLink.recoveryLink);
 }
 
+/** A link document as the service stores it, written directly to have several at once. */
+const linkDocument = (identityId: string, expiresInMilliseconds: number) => ({
+  _id: new UUID() as never,
+  identityId,
+  tokenHash: randomUUID(),
+  createdAt: new Date(),
+  expiresAt: new Date(Date.now() + expiresInMilliseconds),
+  usedAt: null,
+  revokedAt: null,
+  requestId: 'seed',
+});
+
 const redeem = (input: { flow: string; token: string }) => app.graphql(REDEEM_RECOVERY_LINK, { input });
 const revoke = (identityId: string) => app.graphql(REVOKE_RECOVERY_LINKS, { identityId });
 const errorOf = (response: Awaited<ReturnType<typeof redeem>>) => response.body.errors?.[0]?.extensions.error;
@@ -124,51 +136,15 @@ describe('redeemRecoveryLink over HTTP against MongoDB', () => {
     const identity = await newIdentity();
     await database.db.collection('recovery_links').insertMany([
       // Links older than the newest are revoked on creation; insert directly to have several.
-      {
-        _id: new UUID() as never,
-        identityId: identity.id,
-        tokenHash: randomUUID(),
-        createdAt: new Date(),
-        expiresAt: new Date(Date.now() + 60_000),
-        usedAt: null,
-        revokedAt: null,
-        requestId: 'seed',
-      },
-      {
-        _id: new UUID() as never,
-        identityId: identity.id,
-        tokenHash: randomUUID(),
-        createdAt: new Date(),
-        expiresAt: new Date(Date.now() + 60_000),
-        usedAt: null,
-        revokedAt: null,
-        requestId: 'seed',
-      },
-      {
-        _id: new UUID() as never,
-        identityId: identity.id,
-        tokenHash: randomUUID(),
-        createdAt: new Date(),
-        expiresAt: new Date(Date.now() - 1),
-        usedAt: null,
-        revokedAt: null,
-        requestId: 'seed',
-      },
+      linkDocument(identity.id, 60_000),
+      linkDocument(identity.id, 60_000),
+      linkDocument(identity.id, -1),
     ]);
     const used = await createLink(identity.id);
     await redeem(used);
     // Redemption revoked the two seeded ones; nothing is left.
     expect((await revoke(identity.id)).body).toEqual({ data: { revokeRecoveryLinks: 0 } });
-    await database.db.collection('recovery_links').insertOne({
-      _id: new UUID() as never,
-      identityId: identity.id,
-      tokenHash: randomUUID(),
-      createdAt: new Date(),
-      expiresAt: new Date(Date.now() + 60_000),
-      usedAt: null,
-      revokedAt: null,
-      requestId: 'seed',
-    });
+    await database.db.collection('recovery_links').insertOne(linkDocument(identity.id, 60_000));
     expect((await revoke(identity.id)).body).toEqual({ data: { revokeRecoveryLinks: 1 } });
   });
 

@@ -1,4 +1,4 @@
-import { ServiceError } from '../../recovery/index.js';
+import { ServiceError, identityDisabled, identityNotFound } from '../../recovery/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 
 export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLink']> = async (
@@ -16,17 +16,9 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
     case 'created':
       return outcome.link;
     case 'identity_not_found':
-      throw new ServiceError('identity_not_found', `Identity with ID ${outcome.identityId} does not exist.`, {
-        identityId: outcome.identityId,
-      });
+      throw identityNotFound(outcome.identityId);
     case 'identity_disabled':
-      throw new ServiceError(
-        'identity_disabled',
-        `Identity with ID ${outcome.identityId} is disabled; activate it before creating a recovery link.`,
-        {
-          identityId: outcome.identityId,
-        },
-      );
+      throw identityDisabled(outcome.identityId);
     case 'expires_in_out_of_range':
       throw new ServiceError(
         'expires_in_out_of_range',

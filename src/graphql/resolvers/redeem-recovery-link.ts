@@ -1,4 +1,4 @@
-import { ServiceError } from '../../recovery/index.js';
+import { ServiceError, identityDisabled, identityNotFound } from '../../recovery/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 
 export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLink']> = async (
@@ -22,13 +22,9 @@ export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLi
         expiredAt: outcome.expiredAt.toISOString(),
       });
     case 'identity_not_found':
-      throw new ServiceError('identity_not_found', `Identity with ID ${outcome.identityId} does not exist.`, {
-        identityId: outcome.identityId,
-      });
+      throw identityNotFound(outcome.identityId);
     case 'identity_disabled':
-      throw new ServiceError('identity_disabled', `Identity with ID ${outcome.identityId} is disabled.`, {
-        identityId: outcome.identityId,
-      });
+      throw identityDisabled(outcome.identityId);
     default:
       return outcome satisfies never;
   }

@@ -1,4 +1,4 @@
-import { ServiceError } from '../../recovery/index.js';
+import { identityNotFound } from '../../recovery/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 
 export const revokeRecoveryLinks: NonNullable<MutationResolvers['revokeRecoveryLinks']> = async (
@@ -12,9 +12,7 @@ export const revokeRecoveryLinks: NonNullable<MutationResolvers['revokeRecoveryL
     case 'revoked':
       return outcome.count;
     case 'identity_not_found':
-      throw new ServiceError('identity_not_found', `Identity with ID ${outcome.identityId} does not exist.`, {
-        identityId: outcome.identityId,
-      });
+      throw identityNotFound(outcome.identityId);
     default:
       return outcome satisfies never;
   }
