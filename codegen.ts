@@ -14,11 +14,21 @@ const config: CodegenConfig = {
         immutableTypes: true,
         contextType: '../context.js#GraphQLContext',
         enumsAsTypes: true,
-        enumValues: { IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' } },
+        enumValues: {
+          IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' },
+          RecoveryEventType: {
+            CREATED: 'created',
+            REDEEMED: 'redeemed',
+            FAILED: 'failed',
+            REVOKED: 'revoked',
+            RATE_LIMITED: 'rate_limited',
+          },
+        },
         mappers: {
           Identity: '../../recovery/index.js#Identity as IdentityModel',
           RecoveryLink: '../../recovery/index.js#CreatedRecoveryLink as RecoveryLinkModel',
           RecoveryRedemption: '../../recovery/index.js#Redemption as RecoveryRedemptionModel',
+          RecoveryEvent: '../../recovery/index.js#RecoveryEvent as RecoveryEventModel',
         },
         scalars: {
           UUID: 'string',

@@ -61,6 +61,8 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     defaultLifespan: config.defaultLifespan,
     maxLifespan: config.maxLifespan,
     keepOlderLinks: config.keepOlderLinks,
+    createLimitPerIdentity: config.createLimitPerIdentity,
+    redeemLimitPerClient: config.redeemLimitPerClient,
   });
 
   const authenticate = createAuthenticator(
@@ -71,8 +73,9 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     logger,
     checkReadiness: () => store.ping(),
     recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),
-    createContext: (requestId, authorization): GraphQLContext => ({
+    createContext: (requestId, authorization, clientAddress): GraphQLContext => ({
       requestId,
+      clientAddress,
       recovery,
       requireAdmin: adminGuard(authenticate, authorization),
     }),

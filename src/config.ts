@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DurationSyntaxError, durationToMilliseconds, parseDuration, type Duration } from './recovery/index.js';
+import {
+  DurationSyntaxError,
+  durationToMilliseconds,
+  parseDuration,
+  parseRateLimit,
+  type Duration,
+  type RateLimit,
+} from './recovery/index.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -12,6 +19,15 @@ const duration = z.string().transform((text, context): Duration => {
     return parseDuration(text);
   } catch (error) {
     context.addIssue({ code: 'custom', message: error instanceof DurationSyntaxError ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
+
+const rateLimit = z.string().transform((text, context): RateLimit => {
+  try {
+    return parseRateLimit(text, (window) => durationToMilliseconds(parseDuration(window)));
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
     return z.NEVER;
   }
 });
@@ -40,6 +56,8 @@ const environmentSchema = z
     RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
     RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RECOVERY_LINK_KEEP_OLDER: flag,
+    RECOVERY_LINK_RATE_LIMIT: rateLimit.prefault('10/1h'),
+    REDEEM_RATE_LIMIT: rateLimit.prefault('30/1m'),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     SETTINGS_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
     SESSION_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -130,6 +148,8 @@ export interface Config {
   readonly settingsUiUrl: URL | null;
   /** False: creating a link revokes the identity's older unused links. */
   readonly keepOlderLinks: boolean;
+  readonly createLimitPerIdentity: RateLimit;
+  readonly redeemLimitPerClient: RateLimit;
   readonly defaultLifespan: Duration;
   readonly maxLifespan: Duration;
   readonly tokenSecret: string;
@@ -198,6 +218,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       recoveryLinkBaseUrl: optionalUrl(env.RECOVERY_LINK_BASE_URL),
       settingsUiUrl: optionalUrl(env.SETTINGS_UI_URL),
       keepOlderLinks: env.RECOVERY_LINK_KEEP_OLDER,
+      createLimitPerIdentity: env.RECOVERY_LINK_RATE_LIMIT,
+      redeemLimitPerClient: env.REDEEM_RATE_LIMIT,
       defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
       maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
       tokenSecret: env.RECOVERY_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),

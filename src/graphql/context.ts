@@ -4,6 +4,8 @@ import type { RecoveryService } from '../recovery/index.js';
 /** What every resolver receives: the domain service and the id of this request. */
 export interface GraphQLContext {
   readonly requestId: string;
+  /** The peer address of the connection (not a forwarded header, which clients can forge). */
+  readonly clientAddress: string | null;
   readonly recovery: RecoveryService;
   /**
    * Resolves to the caller of an admin operation, or throws `unauthenticated` (401) or

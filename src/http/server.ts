@@ -11,7 +11,11 @@ export interface HttpDependencies {
   readonly logger: Logger;
   /** Resolves when the store can serve; rejects otherwise. */
   readonly checkReadiness: () => Promise<void>;
-  readonly createContext: (requestId: string, authorization: string | undefined) => GraphQLContext;
+  readonly createContext: (
+    requestId: string,
+    authorization: string | undefined,
+    clientAddress: string | null,
+  ) => GraphQLContext;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
 }
@@ -109,7 +113,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: async () => dependencies.createContext(requestId, request.headers.authorization),
+      context: async () =>
+        dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null),
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;

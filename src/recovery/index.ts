@@ -13,6 +13,10 @@ export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecov
 export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
 export { DuplicateRecoveryLinkError, StoreUnavailableError } from './store.js';
+export { eventFrom } from './audit.js';
+export { currentWindow, parseRateLimit, RateLimitSyntaxError } from './rate-limit.js';
+export type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
+export type { RecoveryEvent, RecoveryEventType, RequestOrigin } from './audit.js';
 export type {
   Identity,
   IdentityState,

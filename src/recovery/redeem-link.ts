@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
+import { eventFrom, type RequestOrigin } from './audit.js';
 import { revokeOutstandingLinks } from './revoke-links.js';
 import type { RecoveryServiceDependencies } from './service.js';
 
 export interface RedeemRecoveryLinkRequest {
   readonly flowId: string;
   readonly token: string;
-  readonly requestId: string;
+  readonly origin: RequestOrigin;
 }
 
 export interface Redemption {
@@ -23,7 +24,10 @@ export type RedeemRecoveryLinkOutcome =
   | { readonly kind: 'recovery_link_invalid'; readonly flowId: string }
   | { readonly kind: 'recovery_link_expired'; readonly flowId: string; readonly expiredAt: Date }
   | { readonly kind: 'identity_not_found'; readonly identityId: string }
-  | { readonly kind: 'identity_disabled'; readonly identityId: string };
+  | { readonly kind: 'identity_disabled'; readonly identityId: string }
+  | { readonly kind: 'rate_limited'; readonly retryAfterSeconds: number };
+
+type Failure = Exclude<RedeemRecoveryLinkOutcome, { kind: 'redeemed' | 'rate_limited' }>;
 
 /** Our tokens are 43 characters; anything much longer is not one and is not hashed. */
 const MAX_TOKEN_LENGTH = 256;
@@ -33,32 +37,54 @@ export async function redeemRecoveryLink(
   request: RedeemRecoveryLinkRequest,
 ): Promise<RedeemRecoveryLinkOutcome> {
   const { store } = deps;
+  const { origin } = request;
+  const now = deps.now();
+  // Per client, before anything else: this is the endpoint where tokens would be guessed.
+  const clientKey = origin.clientAddress ?? 'unknown';
+  const decision = await store.consumeRateLimit('redeem_per_client', clientKey, deps.redeemLimitPerClient, now);
+  if (!decision.allowed) {
+    await store.recordEvents([
+      eventFrom(origin, now, { type: 'rate_limited', flowId: request.flowId, errorId: 'rate_limited' }),
+    ]);
+    return { kind: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
+  }
+
+  const failed = async (failure: Failure, identityId: string | null): Promise<Failure> => {
+    await store.recordEvents([
+      eventFrom(origin, now, { type: 'failed', identityId, flowId: request.flowId, errorId: failure.kind }),
+    ]);
+    return failure;
+  };
   const invalid = { kind: 'recovery_link_invalid', flowId: request.flowId } as const;
-  if (request.token.length > MAX_TOKEN_LENGTH) return invalid;
+  if (request.token.length > MAX_TOKEN_LENGTH) return failed(invalid, null);
 
   const link = await store.findRecoveryLink(request.flowId);
-  if (link === null || !sameHash(link.tokenHash, deps.hashToken(request.token))) return invalid;
-  if (link.usedAt !== null || link.revokedAt !== null) return invalid;
+  if (link === null) return failed(invalid, null);
+  // The caller hears only "invalid"; the admin-only trail names whose link was tried.
+  if (!sameHash(link.tokenHash, deps.hashToken(request.token))) return failed(invalid, link.identityId);
+  if (link.usedAt !== null || link.revokedAt !== null) return failed(invalid, link.identityId);
   // Expiry is told apart only to someone holding the right token, so they can ask again.
-  const now = deps.now();
   if (link.expiresAt.getTime() <= now.getTime()) {
-    return { kind: 'recovery_link_expired', flowId: link.flowId, expiredAt: link.expiresAt };
+    return failed({ kind: 'recovery_link_expired', flowId: link.flowId, expiredAt: link.expiresAt }, link.identityId);
   }
 
   const identity = await store.findIdentity(link.identityId);
-  if (identity === null) return { kind: 'identity_not_found', identityId: link.identityId };
-  if (identity.state !== 'active') return { kind: 'identity_disabled', identityId: identity.id };
+  if (identity === null) return failed({ kind: 'identity_not_found', identityId: link.identityId }, link.identityId);
+  if (identity.state !== 'active') return failed({ kind: 'identity_disabled', identityId: identity.id }, identity.id);
 
   // The claim is the single atomic step: of any number of concurrent redemptions (or a
   // redemption racing a revocation) in any number of processes, exactly one wins.
   const claimed = await store.claimRecoveryLinks([link.flowId], {
     outcome: 'redeemed',
     at: now,
-    requestId: request.requestId,
+    requestId: origin.requestId,
   });
-  if (claimed.length !== 1) return invalid;
+  if (claimed.length !== 1) return failed(invalid, identity.id);
+  await store.recordEvents([
+    eventFrom(origin, now, { type: 'redeemed', identityId: identity.id, flowId: link.flowId }),
+  ]);
 
-  await revokeOutstandingLinks(deps, identity.id, { except: link.flowId, requestId: request.requestId });
+  await revokeOutstandingLinks(deps, identity.id, origin, { except: link.flowId });
   const session = await deps.issueSession(identity.id, link.flowId, now);
   return {
     kind: 'redeemed',

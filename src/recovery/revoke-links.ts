@@ -1,8 +1,9 @@
+import { eventFrom, type RequestOrigin } from './audit.js';
 import type { RecoveryServiceDependencies } from './service.js';
 
 export interface RevokeRecoveryLinksRequest {
   readonly identityId: string;
-  readonly requestId: string;
+  readonly origin: RequestOrigin;
 }
 
 export type RevokeRecoveryLinksOutcome =
@@ -15,13 +16,12 @@ export async function revokeRecoveryLinks(
 ): Promise<RevokeRecoveryLinksOutcome> {
   const identity = await deps.store.findIdentity(request.identityId);
   if (identity === null) return { kind: 'identity_not_found', identityId: request.identityId };
-  const count = await revokeOutstandingLinks(deps, identity.id, { requestId: request.requestId });
+  const count = await revokeOutstandingLinks(deps, identity.id, request.origin);
   return { kind: 'revoked', count };
 }
 
 export interface RevokeOptions {
-  readonly requestId: string;
-  /** A link to leave alone: the one being redeemed. */
+  /** A link to leave alone: the one being redeemed or just created. */
   readonly except?: string;
   /**
    * Only links created no later than this: a new link revokes its predecessors, not
@@ -32,14 +32,15 @@ export interface RevokeOptions {
 }
 
 /**
- * Revokes the identity's unused, unexpired links, answering how many this call revoked.
- * A link redeemed or revoked concurrently is simply not counted: claims decide, so a
- * link is never both redeemed and revoked.
+ * Revokes the identity's unused, unexpired links, answering how many this call revoked,
+ * and records a `revoked` event for each. A link redeemed or revoked concurrently is not
+ * counted: claims decide, so a link is never both redeemed and revoked.
  */
 export async function revokeOutstandingLinks(
   deps: Pick<RecoveryServiceDependencies, 'store' | 'now'>,
   identityId: string,
-  options: RevokeOptions,
+  origin: RequestOrigin,
+  options: RevokeOptions = {},
 ): Promise<number> {
   const now = deps.now();
   const outstanding = await deps.store.listOutstandingRecoveryLinks(identityId, now);
@@ -51,7 +52,12 @@ export async function revokeOutstandingLinks(
   const revoked = await deps.store.claimRecoveryLinks(toRevoke, {
     outcome: 'revoked',
     at: now,
-    requestId: options.requestId,
+    requestId: origin.requestId,
   });
+  if (revoked.length > 0) {
+    await deps.store.recordEvents(
+      revoked.map((flowId) => eventFrom(origin, now, { type: 'revoked', identityId, flowId })),
+    );
+  }
   return revoked.length;
 }

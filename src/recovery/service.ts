@@ -1,6 +1,8 @@
 import type { Duration } from './duration.js';
+import type { RateLimit } from './rate-limit.js';
 import type { SessionIssuer } from './session.js';
 import type { TokenGenerator, TokenHasher } from './token.js';
+import type { RecoveryEvent } from './audit.js';
 import type { Identity, RecoveryStore } from './store.js';
 import { createRecoveryLink, type CreateRecoveryLinkOutcome, type CreateRecoveryLinkRequest } from './create-link.js';
 import { redeemRecoveryLink, type RedeemRecoveryLinkOutcome, type RedeemRecoveryLinkRequest } from './redeem-link.js';
@@ -24,6 +26,8 @@ export interface RecoveryServiceDependencies {
   readonly maxLifespan: Duration;
   /** False: a new link revokes the identity's older unused ones. */
   readonly keepOlderLinks: boolean;
+  readonly createLimitPerIdentity: RateLimit;
+  readonly redeemLimitPerClient: RateLimit;
 }
 
 /** The recovery lifecycle: create a link, redeem it once, or revoke what is outstanding. */
@@ -32,6 +36,10 @@ export class RecoveryService {
 
   findIdentity(id: string): Promise<Identity | null> {
     return this.deps.store.findIdentity(id);
+  }
+
+  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
+    return this.deps.store.listEvents(identityId, limit);
   }
 
   createRecoveryLink(request: CreateRecoveryLinkRequest): Promise<CreateRecoveryLinkOutcome> {

@@ -1,3 +1,6 @@
+import type { RecoveryEvent } from './audit.js';
+import type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
+
 /**
  * What the recovery domain needs from storage, and nothing more. Both stores (MongoDB
  * and the embedded one) implement it and pass one contract suite.
@@ -58,6 +61,12 @@ export interface RecoveryStore {
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
   /** Claims each link not claimed before; answers the flow ids this call claimed. */
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]>;
+  /** Counts one request against a limit, shared by every process using this store. */
+  consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision>;
+  /** Appends to the audit trail. */
+  recordEvents(events: readonly RecoveryEvent[]): Promise<void>;
+  /** The identity's events, newest first. */
+  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]>;
   /** Resolves when the store can serve requests; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,10 @@
 import {
   DuplicateRecoveryLinkError,
+  currentWindow,
+  type RateDecision,
+  type RateLimit,
+  type RateLimitBucket,
+  type RecoveryEvent,
   type Identity,
   type NewRecoveryLink,
   type OutstandingRecoveryLink,
@@ -14,11 +19,17 @@ import {
  * Each method checks and writes without awaiting in between, so on Node's single
  * thread every check-and-write is atomic, as the unique indexes make it in MongoDB.
  */
+/** Past this many tracked windows, ended ones are dropped before a new one is added. */
+const MAX_RATE_WINDOWS = 10_000;
+
 export class MemoryRecoveryStore implements RecoveryStore {
   private readonly identities = new Map<string, Identity>();
   private readonly linksByFlowId = new Map<string, NewRecoveryLink>();
   private readonly tokenHashes = new Set<string>();
   private readonly claims = new Map<string, RecoveryLinkClaim>();
+  private readonly events: RecoveryEvent[] = [];
+  /** Per bucket and key: the current window and how much of it is used. */
+  private readonly rateWindows = new Map<string, { start: number; end: number; count: number }>();
 
   constructor(identities: Iterable<Identity> = []) {
     for (const identity of identities) this.identities.set(identity.id, Object.freeze({ ...identity }));
@@ -65,6 +76,36 @@ export class MemoryRecoveryStore implements RecoveryStore {
       claimed.push(flowId);
     }
     return claimed;
+  }
+
+  async consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+    const window = currentWindow(limit, now);
+    const id = `${bucket}|${key}`;
+    const entry = this.rateWindows.get(id);
+    const count = entry !== undefined && entry.start === window.start ? entry.count : 0;
+    if (count >= limit.limit) return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
+    if (entry === undefined && this.rateWindows.size >= MAX_RATE_WINDOWS) this.forgetEndedWindows(now);
+    this.rateWindows.set(id, { start: window.start, end: window.start + limit.windowMilliseconds, count: count + 1 });
+    return { allowed: true };
+  }
+
+  /** Keeps memory bounded under many distinct clients: ended windows count for nothing. */
+  private forgetEndedWindows(now: Date): void {
+    for (const [id, entry] of this.rateWindows) {
+      if (entry.end <= now.getTime()) this.rateWindows.delete(id);
+    }
+  }
+
+  async recordEvents(events: readonly RecoveryEvent[]): Promise<void> {
+    this.events.push(...events.map((event) => Object.freeze({ ...event })));
+  }
+
+  async listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
+    const newestFirst: RecoveryEvent[] = [];
+    for (let i = this.events.length - 1; i >= 0 && newestFirst.length < limit; i--) {
+      if (this.events[i]!.identityId === identityId) newestFirst.push(this.events[i]!);
+    }
+    return newestFirst;
   }
 
   async ping(): Promise<void> {}

@@ -12,6 +12,11 @@ import {
 import {
   DuplicateRecoveryLinkError,
   StoreUnavailableError,
+  currentWindow,
+  type RateDecision,
+  type RateLimit,
+  type RateLimitBucket,
+  type RecoveryEvent,
   type Identity,
   type IdentityState,
   type NewRecoveryLink,
@@ -42,6 +47,19 @@ interface RecoveryLinkDocument {
   usedAt: Date | null;
   revokedAt: Date | null;
   requestId: string;
+}
+
+/**
+ * One per request admitted by a rate limit: `_id` is bucket, key, window and slot, so a
+ * window holds at most `limit` of them however many processes race for the last slot.
+ * (FerretDB's $inc upsert reads then writes; a unique insert is its one atomic step.)
+ */
+interface RateSlotDocument {
+  _id: string;
+  bucket: RateLimitBucket;
+  key: string;
+  window: number;
+  expiresAt: Date;
 }
 
 /** One per link that was redeemed or revoked; `_id` is the flow id, so a second claim fails. */
@@ -79,6 +97,8 @@ export class MongoRecoveryStore implements RecoveryStore {
     private readonly identities: Collection<IdentityDocument>,
     private readonly links: Collection<RecoveryLinkDocument>,
     private readonly claims: Collection<ClaimDocument>,
+    private readonly events: Collection<RecoveryEvent>,
+    private readonly rateSlots: Collection<RateSlotDocument>,
     private readonly logger: Logger,
   ) {}
 
@@ -98,6 +118,8 @@ export class MongoRecoveryStore implements RecoveryStore {
       db.collection<IdentityDocument>(options.identitiesCollection),
       db.collection<RecoveryLinkDocument>(options.recoveryLinksCollection),
       db.collection<ClaimDocument>(`${options.recoveryLinksCollection}_claims`),
+      db.collection<RecoveryEvent>('recovery_events'),
+      db.collection<RateSlotDocument>('rate_limit_slots'),
       options.logger,
     );
     try {
@@ -113,12 +135,15 @@ export class MongoRecoveryStore implements RecoveryStore {
   private async ensureIndexes(): Promise<void> {
     await this.links.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' });
     await this.links.createIndex({ identityId: 1, expiresAt: 1 }, { name: 'identityId_expiresAt' });
+    await this.events.createIndex({ identityId: 1, at: -1 }, { name: 'identityId_at' });
+    await this.rateSlots.createIndex({ bucket: 1, key: 1, window: 1 }, { name: 'bucket_key_window' });
     try {
       await this.links.createIndex(
         { expiresAt: 1 },
         { expireAfterSeconds: EXPIRED_LINK_RETENTION_SECONDS, name: 'expiresAt_ttl' },
       );
       await this.claims.createIndex({ at: 1 }, { expireAfterSeconds: CLAIM_RETENTION_SECONDS, name: 'at_ttl' });
+      await this.rateSlots.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
     } catch (error) {
       // FerretDB v1 has no TTL indexes. Expired links then stay until removed by hand;
       // they are harmless, since expiry is checked on every use.
@@ -232,6 +257,56 @@ export class MongoRecoveryStore implements RecoveryStore {
   ping(): Promise<void> {
     return this.unlessUnreachable(async () => {
       await this.db.command({ ping: 1 });
+    });
+  }
+
+  consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+    return this.unlessUnreachable(async () => {
+      const window = currentWindow(limit, now);
+      const expiresAt = new Date(window.start + limit.windowMilliseconds);
+      // Start at the first slot not yet known to be taken; racing processes move on.
+      let slot = await this.rateSlots.countDocuments({ bucket, key, window: window.start });
+      for (; slot < limit.limit; slot++) {
+        try {
+          await this.rateSlots.insertOne({
+            _id: `${bucket}|${key}|${window.start}|${slot}`,
+            bucket,
+            key,
+            window: window.start,
+            expiresAt,
+          });
+          return { allowed: true };
+        } catch (error) {
+          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+        }
+      }
+      return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
+    });
+  }
+
+  recordEvents(events: readonly RecoveryEvent[]): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      if (events.length > 0) await this.events.insertMany(events.map((event) => ({ ...event })));
+    });
+  }
+
+  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
+    return this.unlessUnreachable(async () => {
+      const documents = await this.events
+        .find({ identityId }, { projection: { _id: 0 } })
+        .sort({ at: -1, _id: -1 })
+        .limit(limit)
+        .toArray();
+      return documents.map(({ type, identityId, flowId, errorId, actor, requestId, clientAddress, at }) => ({
+        type,
+        identityId,
+        flowId,
+        errorId,
+        actor,
+        requestId,
+        clientAddress,
+        at,
+      }));
     });
   }
 

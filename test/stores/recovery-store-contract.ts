@@ -160,6 +160,45 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       ]);
     });
 
+    it('admits exactly the limit in a window, even when requests race, and again in the next', async () => {
+      const limit = { limit: 5, windowMilliseconds: 60_000, text: '5/1m' };
+      const key = randomUUID();
+      const at = new Date('2026-01-01T00:00:10.000Z');
+      const decisions = await Promise.all(
+        Array.from({ length: 12 }, () => subject.store.consumeRateLimit('redeem_per_client', key, limit, at)),
+      );
+      expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
+      expect(decisions.find((decision) => !decision.allowed)).toEqual({ allowed: false, retryAfterSeconds: 50 });
+      // Other keys and buckets are counted apart; the next window starts afresh.
+      expect(await subject.store.consumeRateLimit('redeem_per_client', randomUUID(), limit, at)).toEqual({
+        allowed: true,
+      });
+      expect(await subject.store.consumeRateLimit('create_per_identity', key, limit, at)).toEqual({ allowed: true });
+      expect(
+        await subject.store.consumeRateLimit('redeem_per_client', key, limit, new Date('2026-01-01T00:01:00.000Z')),
+      ).toEqual({ allowed: true });
+    });
+
+    it('keeps the audit trail per identity, newest first', async () => {
+      const identityId = randomUUID();
+      const event = (type: 'created' | 'redeemed' | 'revoked', second: number) => ({
+        type,
+        identityId,
+        flowId: randomUUID(),
+        errorId: null,
+        actor: 'api_key:key_1',
+        requestId: `req-${second}`,
+        clientAddress: '127.0.0.1',
+        at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+      });
+      const events = [event('created', 1), event('redeemed', 2), event('revoked', 3)];
+      await subject.store.recordEvents(events.slice(0, 2));
+      await subject.store.recordEvents([events[2]!, { ...event('created', 4), identityId: randomUUID() }]);
+      expect(await subject.store.listEvents(identityId, 10)).toEqual([events[2], events[1], events[0]]);
+      expect(await subject.store.listEvents(identityId, 2)).toEqual([events[2], events[1]]);
+      expect(await subject.store.listEvents(randomUUID(), 10)).toEqual([]);
+    });
+
     it('is ready', async () => {
       await expect(subject.store.ping()).resolves.toBeUndefined();
     });

@@ -34,6 +34,9 @@ export async function startTestApp(environment: Record<string, string>): Promise
     PORT: '0',
     RECOVERY_TOKEN_SECRET: TEST_TOKEN_SECRET,
     ADMIN_API_KEYS: TEST_ADMIN_KEY,
+    // Generous: tests create many links per identity; the limits have tests of their own.
+    RECOVERY_LINK_RATE_LIMIT: '1000/1h',
+    REDEEM_RATE_LIMIT: '1000/1m',
     ...environment,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));

@@ -5,6 +5,7 @@ import {
   parseDuration,
   RecoveryService,
   type RecoveryServiceDependencies,
+  type RequestOrigin,
 } from '../../src/recovery/index.js';
 import { MemoryRecoveryStore } from '../../src/stores/index.js';
 
@@ -27,6 +28,14 @@ export function testRecoveryService(overrides: Partial<RecoveryServiceDependenci
     defaultLifespan: parseDuration('1h'),
     maxLifespan: parseDuration('720h'),
     keepOlderLinks: false,
+    // Generous: the limits have tests of their own.
+    createLimitPerIdentity: { limit: 1_000, windowMilliseconds: 3_600_000, text: '1000/1h' },
+    redeemLimitPerClient: { limit: 1_000, windowMilliseconds: 60_000, text: '1000/1m' },
     ...overrides,
   });
+}
+
+/** A request origin as an admin's request from loopback would have. */
+export function testOrigin(requestId: string): RequestOrigin {
+  return { requestId, actor: 'api_key:key_test', clientAddress: '127.0.0.1' };
 }

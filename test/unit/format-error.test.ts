@@ -30,6 +30,7 @@ const recovery = testRecoveryService();
 async function errorsOf(source: string, variableValues?: Record<string, unknown>): Promise<GraphQLFormattedError[]> {
   const contextValue: GraphQLContext = {
     requestId: 'req-1',
+    clientAddress: null,
     recovery,
     requireAdmin: async () => ({ kind: 'api_key', keyId: 'key_test' }),
   };

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createTokenHasher, parseDuration, type Identity } from '../../src/recovery/index.js';
 import { MemoryRecoveryStore } from '../../src/stores/index.js';
-import { TEST_SIGNING_KEY, testRecoveryService } from '../support/service.js';
+import { TEST_SIGNING_KEY, testOrigin, testRecoveryService } from '../support/service.js';
 
 const hashToken = createTokenHasher('k'.repeat(32));
 const active: Identity = {
@@ -33,14 +34,14 @@ function harness(options: { keepOlderLinks?: boolean; identities?: Identity[] } 
     const outcome = await service.createRecoveryLink({
       identityId,
       expiresIn: parseDuration(expiresIn),
-      requestId: 'r-create',
+      origin: testOrigin('r-create'),
     });
     if (outcome.kind !== 'created') throw new Error(`expected a link, got ${outcome.kind}`);
     const url = new URL(outcome.link.recoveryLink);
     return { flowId: url.searchParams.get('flow')!, token: url.searchParams.get('token')! };
   };
   const redeem = (link: { flowId: string; token: string }) =>
-    service.redeemRecoveryLink({ ...link, requestId: 'r-redeem' });
+    service.redeemRecoveryLink({ ...link, origin: testOrigin('r-redeem') });
   return {
     service,
     store,
@@ -56,7 +57,7 @@ describe('creating a recovery link', () => {
     const outcome = await service.createRecoveryLink({
       identityId: active.id,
       expiresIn: parseDuration('1h30m'),
-      requestId: 'r1',
+      origin: testOrigin('r1'),
     });
     const flowId = '33333333-3333-4333-8333-000000000001';
     expect(outcome).toEqual({
@@ -80,7 +81,7 @@ describe('creating a recovery link', () => {
   });
 
   it('uses the default lifespan when none is given', async () => {
-    const outcome = await harness().service.createRecoveryLink({ identityId: active.id, requestId: 'r' });
+    const outcome = await harness().service.createRecoveryLink({ identityId: active.id, origin: testOrigin('r') });
     expect(outcome.kind === 'created' && outcome.link.expiresAt.toISOString()).toBe('2026-03-01T13:00:00.000Z');
   });
 
@@ -89,7 +90,7 @@ describe('creating a recovery link', () => {
     const outcome = await service.createRecoveryLink({
       identityId: active.id,
       expiresIn: parseDuration(text),
-      requestId: 'r',
+      origin: testOrigin('r'),
     });
     expect(outcome).toMatchObject({ kind: 'expires_in_out_of_range', minimum: '1ms', maximum: '24h' });
     expect(await store.listOutstandingRecoveryLinks(active.id, new Date(0))).toEqual([]);
@@ -104,11 +105,11 @@ describe('creating a recovery link', () => {
   it('reports unknown and disabled identities as outcomes, storing nothing', async () => {
     const { service, store } = harness();
     const unknown = '44444444-4444-4444-8444-444444444444';
-    expect(await service.createRecoveryLink({ identityId: unknown, requestId: 'r' })).toEqual({
+    expect(await service.createRecoveryLink({ identityId: unknown, origin: testOrigin('r') })).toEqual({
       kind: 'identity_not_found',
       identityId: unknown,
     });
-    expect(await service.createRecoveryLink({ identityId: inactive.id, requestId: 'r' })).toEqual({
+    expect(await service.createRecoveryLink({ identityId: inactive.id, origin: testOrigin('r') })).toEqual({
       kind: 'identity_disabled',
       identityId: inactive.id,
     });
@@ -209,11 +210,11 @@ describe('redeeming a recovery link', () => {
       hashToken,
       now: () => new Date('2026-03-01T12:00:01.000Z'),
     });
-    expect(await onDisabled.redeemRecoveryLink({ ...link, requestId: 'r' })).toEqual({
+    expect(await onDisabled.redeemRecoveryLink({ ...link, origin: testOrigin('r') })).toEqual({
       kind: 'identity_disabled',
       identityId: active.id,
     });
-    expect(await onDeleted.redeemRecoveryLink({ ...link, requestId: 'r' })).toEqual({
+    expect(await onDeleted.redeemRecoveryLink({ ...link, origin: testOrigin('r') })).toEqual({
       kind: 'identity_not_found',
       identityId: active.id,
     });
@@ -246,12 +247,12 @@ describe('revoking recovery links', () => {
     advance(1);
     const open = [await create(), await create()];
     advance(60_000);
-    expect(await service.revokeRecoveryLinks({ identityId: active.id, requestId: 'r' })).toEqual({
+    expect(await service.revokeRecoveryLinks({ identityId: active.id, origin: testOrigin('r') })).toEqual({
       kind: 'revoked',
       count: 2,
     });
     for (const link of [...open, expiring]) expect((await redeem(link)).kind).not.toBe('redeemed');
-    expect(await service.revokeRecoveryLinks({ identityId: active.id, requestId: 'r' })).toEqual({
+    expect(await service.revokeRecoveryLinks({ identityId: active.id, origin: testOrigin('r') })).toEqual({
       kind: 'revoked',
       count: 0,
     });
@@ -259,9 +260,78 @@ describe('revoking recovery links', () => {
 
   it('reports an unknown identity', async () => {
     const unknown = '44444444-4444-4444-8444-444444444444';
-    expect(await harness().service.revokeRecoveryLinks({ identityId: unknown, requestId: 'r' })).toEqual({
+    expect(await harness().service.revokeRecoveryLinks({ identityId: unknown, origin: testOrigin('r') })).toEqual({
       kind: 'identity_not_found',
       identityId: unknown,
+    });
+  });
+});
+
+describe('the audit trail and rate limits', () => {
+  it('records created, redeemed, revoked and failed events with who and where, never a token', async () => {
+    const { service, store, create, redeem, advance } = harness({ keepOlderLinks: true });
+    const first = await create();
+    advance(1);
+    const second = await create();
+    await redeem({ ...second, token: 'wrong' });
+    await redeem(second);
+    const events = await store.listEvents(active.id, 10);
+    expect(events.map((event) => [event.type, event.flowId, event.errorId])).toEqual([
+      ['revoked', first.flowId, null],
+      ['redeemed', second.flowId, null],
+      ['failed', second.flowId, 'recovery_link_invalid'],
+      ['created', second.flowId, null],
+      ['created', first.flowId, null],
+    ]);
+    expect(events[4]).toMatchObject({ actor: 'api_key:key_test', requestId: 'r-create', clientAddress: '127.0.0.1' });
+    expect(JSON.stringify(events)).not.toContain(second.token);
+    expect(await service.listEvents(active.id, 2)).toEqual(events.slice(0, 2));
+  });
+
+  it('limits link creation per identity and records the refusal', async () => {
+    const store = new MemoryRecoveryStore([active]);
+    const service = testRecoveryService({
+      store,
+      newFlowId: randomUUID,
+      createLimitPerIdentity: { limit: 2, windowMilliseconds: 3_600_000, text: '2/1h' },
+    });
+    const request = { identityId: active.id, origin: testOrigin('r') };
+    expect((await service.createRecoveryLink(request)).kind).toBe('created');
+    expect((await service.createRecoveryLink(request)).kind).toBe('created');
+    expect(await service.createRecoveryLink(request)).toEqual({
+      kind: 'rate_limited',
+      identityId: active.id,
+      retryAfterSeconds: 3600,
+    });
+    expect((await store.listEvents(active.id, 1))[0]).toMatchObject({ type: 'rate_limited', errorId: 'rate_limited' });
+  });
+
+  it('limits redemption attempts per client address, before looking at the token', async () => {
+    const service = testRecoveryService({
+      redeemLimitPerClient: { limit: 3, windowMilliseconds: 60_000, text: '3/1m' },
+    });
+    const attempt = (clientAddress: string) =>
+      service.redeemRecoveryLink({
+        flowId: '55555555-5555-4555-8555-555555555555',
+        token: 'guess',
+        origin: { ...testOrigin('r'), clientAddress },
+      });
+    for (let i = 0; i < 3; i++) expect((await attempt('203.0.113.7')).kind).toBe('recovery_link_invalid');
+    expect(await attempt('203.0.113.7')).toEqual({ kind: 'rate_limited', retryAfterSeconds: 60 });
+    expect((await attempt('198.51.100.1')).kind).toBe('recovery_link_invalid');
+  });
+
+  it('does not hand out a link whose creation event could not be written, and withdraws it', async () => {
+    const store = new MemoryRecoveryStore([active]);
+    store.recordEvents = async () => {
+      throw new Error('audit trail unavailable');
+    };
+    const service = testRecoveryService({ store, newFlowId: () => '66666666-6666-4666-8666-666666666666' });
+    await expect(service.createRecoveryLink({ identityId: active.id, origin: testOrigin('r') })).rejects.toThrow(
+      'audit trail unavailable',
+    );
+    expect(await store.findRecoveryLink('66666666-6666-4666-8666-666666666666')).toMatchObject({
+      revokedAt: expect.any(Date),
     });
   });
 });

@@ -1,6 +1,6 @@
 import type { Duration } from '../../recovery/index.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Identity as IdentityModel, CreatedRecoveryLink as RecoveryLinkModel, Redemption as RecoveryRedemptionModel } from '../../recovery/index.js';
+import type { Identity as IdentityModel, CreatedRecoveryLink as RecoveryLinkModel, Redemption as RecoveryRedemptionModel, RecoveryEvent as RecoveryEventModel } from '../../recovery/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -114,12 +114,57 @@ export type Query = {
    * check whom a recovery link would be for, and whether the account is active.
    */
   readonly identity?: Maybe<Identity>;
+  /**
+   * Recovery Events: the identity's audit trail, newest first: links created, redeemed,
+   * revoked, failed attempts and rate-limited requests. Never contains a token.
+   */
+  readonly recoveryEvents: ReadonlyArray<RecoveryEvent>;
 };
 
 
 export type QueryIdentityArgs = {
   id: Scalars['UUID']['input'];
 };
+
+
+export type QueryRecoveryEventsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  identityId: Scalars['UUID']['input'];
+};
+
+/** Something that happened to an identity's recovery links. */
+export type RecoveryEvent = {
+  readonly __typename?: 'RecoveryEvent';
+  /** Who asked: `api_key:<key id>` or `jwt:<subject>` for admin operations, null for redemptions. */
+  readonly actor?: Maybe<Scalars['String']['output']>;
+  /** When it happened. */
+  readonly at: Scalars['DateTime']['output'];
+  /** The address the request came from. */
+  readonly clientAddress?: Maybe<Scalars['String']['output']>;
+  /** For failed and rate-limited requests: the error id the caller received. */
+  readonly errorId?: Maybe<Scalars['String']['output']>;
+  /** The recovery flow concerned, when there is one. */
+  readonly flowId?: Maybe<Scalars['UUID']['output']>;
+  /** The identity concerned, when known (an unknown flow has none). */
+  readonly identityId?: Maybe<Scalars['UUID']['output']>;
+  /** The request id, as in the response's X-Request-Id and the logs. */
+  readonly requestId: Scalars['String']['output'];
+  /** What happened. */
+  readonly type: RecoveryEventType;
+};
+
+/** The kinds of recovery events. */
+export type RecoveryEventType =
+  /** A recovery link was created. */
+  | 'created'
+  /** A creation or redemption was refused (see errorId). */
+  | 'failed'
+  /** A request was refused by a rate limit. */
+  | 'rate_limited'
+  /** A recovery link was redeemed. */
+  | 'redeemed'
+  /** A recovery link was revoked, by an admin or by a newer link or a redemption. */
+  | 'revoked';
 
 /** A recovery link for an identity. */
 export type RecoveryLink = {
@@ -238,6 +283,8 @@ export type ResolversTypes = {
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecoveryEvent: ResolverTypeWrapper<RecoveryEventModel>;
+  RecoveryEventType: null;
   RecoveryLink: ResolverTypeWrapper<RecoveryLinkModel>;
   RecoveryRedemption: ResolverTypeWrapper<RecoveryRedemptionModel>;
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
@@ -256,6 +303,7 @@ export type ResolversParentTypes = {
   JSONObject: Scalars['JSONObject']['output'];
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  RecoveryEvent: RecoveryEventModel;
   RecoveryLink: RecoveryLinkModel;
   RecoveryRedemption: RecoveryRedemptionModel;
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
@@ -294,7 +342,21 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   identity?: Resolver<Maybe<ResolversTypes['Identity']>, ParentType, ContextType, RequireFields<QueryIdentityArgs, 'id'>>;
+  recoveryEvents?: Resolver<ReadonlyArray<ResolversTypes['RecoveryEvent']>, ParentType, ContextType, RequireFields<QueryRecoveryEventsArgs, 'first' | 'identityId'>>;
 };
+
+export type RecoveryEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryEvent'] = ResolversParentTypes['RecoveryEvent']> = {
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  clientAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flowId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
+  identityId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['RecoveryEventType'], ParentType, ContextType>;
+};
+
+export type RecoveryEventTypeResolvers = { CREATED: 'created', FAILED: 'failed', RATE_LIMITED: 'rate_limited', REDEEMED: 'redeemed', REVOKED: 'revoked' };
 
 export type RecoveryLinkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryLink'] = ResolversParentTypes['RecoveryLink']> = {
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -319,6 +381,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   JSONObject?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecoveryEvent?: RecoveryEventResolvers<ContextType>;
+  RecoveryEventType?: RecoveryEventTypeResolvers;
   RecoveryLink?: RecoveryLinkResolvers<ContextType>;
   RecoveryRedemption?: RecoveryRedemptionResolvers<ContextType>;
   UUID?: GraphQLScalarType;

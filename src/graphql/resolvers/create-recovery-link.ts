@@ -1,16 +1,17 @@
 import { ServiceError, identityDisabled, identityNotFound } from '../../recovery/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { originOf, rateLimited } from '../origin.js';
 
 export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLink']> = async (
   _parent,
   { input },
-  { recovery, requestId, requireAdmin },
+  context,
 ) => {
-  await requireAdmin();
-  const outcome = await recovery.createRecoveryLink({
+  const principal = await context.requireAdmin();
+  const outcome = await context.recovery.createRecoveryLink({
     identityId: input.identityId,
     expiresIn: input.expiresIn,
-    requestId,
+    origin: originOf(context, principal),
   });
   switch (outcome.kind) {
     case 'created':
@@ -19,16 +20,16 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
       throw identityNotFound(outcome.identityId);
     case 'identity_disabled':
       throw identityDisabled(outcome.identityId);
+    case 'rate_limited':
+      throw rateLimited(
+        `Too many recovery links were created for identity ${outcome.identityId}; try again later.`,
+        outcome.retryAfterSeconds,
+      );
     case 'expires_in_out_of_range':
       throw new ServiceError(
         'expires_in_out_of_range',
         `expiresIn ${JSON.stringify(outcome.expiresIn.text)} is out of range: it must be at least ${outcome.minimum} and at most ${outcome.maximum}.`,
-        {
-          field: 'input.expiresIn',
-          value: outcome.expiresIn.text,
-          minimum: outcome.minimum,
-          maximum: outcome.maximum,
-        },
+        { field: 'input.expiresIn', value: outcome.expiresIn.text, minimum: outcome.minimum, maximum: outcome.maximum },
       );
     default:
       return outcome satisfies never;

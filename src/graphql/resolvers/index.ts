@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
 import { createRecoveryLink } from './create-recovery-link.js';
 import { identity } from './identity.js';
+import { recoveryEvents } from './recovery-events.js';
 import { redeemRecoveryLink } from './redeem-recovery-link.js';
 import { revokeRecoveryLinks } from './revoke-recovery-links.js';
 
@@ -11,6 +12,13 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSONObject: JSONObjectScalar,
   IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' },
-  Query: { identity },
+  RecoveryEventType: {
+    CREATED: 'created',
+    REDEEMED: 'redeemed',
+    FAILED: 'failed',
+    REVOKED: 'revoked',
+    RATE_LIMITED: 'rate_limited',
+  },
+  Query: { identity, recoveryEvents },
   Mutation: { createRecoveryLink, redeemRecoveryLink, revokeRecoveryLinks },
 };

@@ -1,12 +1,18 @@
 import { ServiceError, identityDisabled, identityNotFound } from '../../recovery/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { originOf, rateLimited } from '../origin.js';
 
+/** Public: the token is the credential, so no requireAdmin here. */
 export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLink']> = async (
   _parent,
   { input },
-  { recovery, requestId },
+  context,
 ) => {
-  const outcome = await recovery.redeemRecoveryLink({ flowId: input.flow, token: input.token, requestId });
+  const outcome = await context.recovery.redeemRecoveryLink({
+    flowId: input.flow,
+    token: input.token,
+    origin: originOf(context, null),
+  });
   switch (outcome.kind) {
     case 'redeemed':
       return outcome.redemption;
@@ -14,7 +20,9 @@ export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLi
       throw new ServiceError(
         'recovery_link_invalid',
         'The recovery link is invalid or has already been used. Ask for a new one.',
-        { flow: outcome.flowId },
+        {
+          flow: outcome.flowId,
+        },
       );
     case 'recovery_link_expired':
       throw new ServiceError('recovery_link_expired', 'The recovery link has expired. Ask for a new one.', {
@@ -25,6 +33,8 @@ export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLi
       throw identityNotFound(outcome.identityId);
     case 'identity_disabled':
       throw identityDisabled(outcome.identityId);
+    case 'rate_limited':
+      throw rateLimited('Too many recovery attempts from this address; try again later.', outcome.retryAfterSeconds);
     default:
       return outcome satisfies never;
   }

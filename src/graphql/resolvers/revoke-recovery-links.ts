@@ -1,13 +1,14 @@
 import { identityNotFound } from '../../recovery/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { originOf } from '../origin.js';
 
 export const revokeRecoveryLinks: NonNullable<MutationResolvers['revokeRecoveryLinks']> = async (
   _parent,
   { identityId },
-  { recovery, requestId, requireAdmin },
+  context,
 ) => {
-  await requireAdmin();
-  const outcome = await recovery.revokeRecoveryLinks({ identityId, requestId });
+  const principal = await context.requireAdmin();
+  const outcome = await context.recovery.revokeRecoveryLinks({ identityId, origin: originOf(context, principal) });
   switch (outcome.kind) {
     case 'revoked':
       return outcome.count;

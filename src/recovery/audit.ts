@@ -1,0 +1,43 @@
+/**
+ * The audit trail: what happened to whose recovery links, by whom, from where. Kratos
+ * only logs a line; an admin investigating a takeover needs a queryable record. Events
+ * never carry a token or a token hash.
+ */
+export type RecoveryEventType = 'created' | 'redeemed' | 'failed' | 'revoked' | 'rate_limited';
+
+export interface RecoveryEvent {
+  readonly type: RecoveryEventType;
+  readonly identityId: string | null;
+  readonly flowId: string | null;
+  /** For `failed` and `rate_limited`: the error id the caller received. */
+  readonly errorId: string | null;
+  /** `api_key:<key id>` or `jwt:<subject>` for admin operations; null for the public one. */
+  readonly actor: string | null;
+  readonly requestId: string;
+  readonly clientAddress: string | null;
+  readonly at: Date;
+}
+
+/** Where a request came from, as every operation records it. */
+export interface RequestOrigin {
+  readonly requestId: string;
+  readonly actor: string | null;
+  readonly clientAddress: string | null;
+}
+
+export function eventFrom(
+  origin: RequestOrigin,
+  at: Date,
+  event: Pick<RecoveryEvent, 'type'> & Partial<Pick<RecoveryEvent, 'identityId' | 'flowId' | 'errorId'>>,
+): RecoveryEvent {
+  return {
+    identityId: null,
+    flowId: null,
+    errorId: null,
+    ...event,
+    actor: origin.actor,
+    requestId: origin.requestId,
+    clientAddress: origin.clientAddress,
+    at,
+  };
+}
