@@ -9,6 +9,8 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
 import { adminGuard } from './graphql/require-admin.js';
+import { createMetrics } from './observability/metrics.js';
+import { requestObserver } from './observability/request-observer.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
@@ -69,7 +71,9 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     createApiKeyRegistry(config.adminApiKeys),
     config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
   );
+  const metrics = createMetrics();
   const http = createHttpServer({
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     logger,
     checkReadiness: () => store.ping(),
     recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),
@@ -90,6 +94,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
+      requestObserver(metrics, logger),
       // Outside production, Sandbox opens with a working example and, when the key was
       // generated, with it already in the headers.
       ...(config.production

@@ -16,6 +16,8 @@ export interface HttpDependencies {
     authorization: string | undefined,
     clientAddress: string | null,
   ) => GraphQLContext;
+  /** Prometheus exposition of this process's metrics. */
+  readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
 }
@@ -50,6 +52,12 @@ export function createHttpServer(dependencies: HttpDependencies) {
         return serveGraphQL(request, response, url, requestId);
       case RECOVERY_PAGE_PATH:
         return serveRecoveryPage(request, response, requestId);
+      case '/metrics': {
+        const { contentType, body } = await dependencies.metrics();
+        response.setHeader('content-type', contentType);
+        response.end(body);
+        return;
+      }
       case '/health/live':
         return sendJson(response, 200, { status: 'ok' });
       case '/health/ready':

@@ -1,0 +1,57 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics, in a registry of this app's own (not prom-client's global one), so
+ * that several apps in one process, as in tests, never count into each other.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'operation' | 'outcome'>;
+  readonly requestDuration: Histogram<'operation'>;
+  readonly linksCreated: Counter;
+  readonly linksRedeemed: Counter;
+  readonly linkFailures: Counter<'operation' | 'error_id'>;
+  readonly storeErrors: Counter;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'graphql_requests_total',
+      help: 'GraphQL requests by operation (root fields) and outcome (ok or the first error id).',
+      labelNames: ['operation', 'outcome'],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'graphql_request_duration_seconds',
+      help: 'Time from receiving a GraphQL request to sending its response.',
+      labelNames: ['operation'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    linksCreated: new Counter({
+      name: 'recovery_links_created_total',
+      help: 'Recovery links created.',
+      registers: [registry],
+    }),
+    linksRedeemed: new Counter({
+      name: 'recovery_links_redeemed_total',
+      help: 'Recovery links redeemed.',
+      registers: [registry],
+    }),
+    linkFailures: new Counter({
+      name: 'recovery_link_failures_total',
+      help: 'Refused creations and redemptions, by error id.',
+      labelNames: ['operation', 'error_id'],
+      registers: [registry],
+    }),
+    storeErrors: new Counter({
+      name: 'store_errors_total',
+      help: 'Requests that failed because the database was unreachable.',
+      registers: [registry],
+    }),
+  };
+}
