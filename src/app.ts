@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from './auth/index.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './graphql/context.js';
@@ -87,7 +88,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     logger,
-    introspection: !config.production,
+    introspection: config.introspection,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
     includeStacktraceInErrorResponses: false,
@@ -95,21 +96,19 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
       requestObserver(metrics, logger),
-      // Outside production, Sandbox opens with a working example and, when the key was
-      // generated, with it already in the headers.
-      ...(config.production
-        ? []
-        : [
-            ApolloServerPluginLandingPageLocalDefault({
-              // No telemetry from the page that holds an admin key.
-              embed: { runTelemetry: false },
-              document: SANDBOX_EXAMPLE.document,
-              variables: SANDBOX_EXAMPLE.variables,
-              ...(config.developmentAdminApiKey === null
-                ? {}
-                : { headers: { Authorization: `Bearer ${config.developmentAdminApiKey}` } }),
-            }),
-          ]),
+      // Sandbox comes with introspection (it needs it): a working example and, when the
+      // key was generated, the key already in its headers. Otherwise no landing page at all.
+      config.introspection
+        ? ApolloServerPluginLandingPageLocalDefault({
+            // No telemetry from the page that may hold an admin key.
+            embed: { runTelemetry: false },
+            document: SANDBOX_EXAMPLE.document,
+            variables: SANDBOX_EXAMPLE.variables,
+            ...(config.developmentAdminApiKey === null
+              ? {}
+              : { headers: { Authorization: `Bearer ${config.developmentAdminApiKey}` } }),
+          })
+        : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();

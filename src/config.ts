@@ -78,6 +78,7 @@ const environmentSchema = z
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
     DEBUG_ERRORS: flag,
+    INTROSPECTION: z.enum(['true', 'false']).optional(),
   })
   .superRefine((env, context) => {
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
@@ -160,6 +161,8 @@ export interface Config {
   readonly sessionSigningKeyConfigured: boolean;
   readonly sessionMaxAge: Duration;
   readonly debugErrors: boolean;
+  /** Schema introspection and the Sandbox landing page: on outside production unless turned off. */
+  readonly introspection: boolean;
   /** Accepted admin API keys; outside production, one generated key when none is set. */
   readonly adminApiKeys: readonly string[];
   /** The generated key, to print once at start; null when keys or JWTs are configured. */
@@ -228,6 +231,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       sessionSigningKeyConfigured: env.SESSION_SIGNING_KEY !== undefined,
       sessionMaxAge: env.PRIVILEGED_SESSION_MAX_AGE,
       debugErrors: env.DEBUG_ERRORS,
+      introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,
       jwtAuth,

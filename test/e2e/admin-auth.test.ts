@@ -146,3 +146,36 @@ describe('Apollo Sandbox outside production', () => {
     expect(page).toContain('"runTelemetry":false');
   });
 });
+
+describe('a production configuration', () => {
+  it('turns off introspection and the landing page unless enabled explicitly', async () => {
+    const production = await startTestApp({ NODE_ENV: 'production', SESSION_SIGNING_KEY: 'p'.repeat(32) });
+    try {
+      const introspection = await production.graphql('{ __schema { queryType { name } } }');
+      expect(introspection.body.errors?.[0]?.extensions.error.id).toBe('graphql_validation_failed');
+      const landing = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await landing.text()).not.toContain('embeddable-sandbox');
+    } finally {
+      await production.stop();
+    }
+    const enabled = await startTestApp({
+      NODE_ENV: 'production',
+      SESSION_SIGNING_KEY: 'p'.repeat(32),
+      INTROSPECTION: 'true',
+    });
+    try {
+      expect((await enabled.graphql('{ __schema { queryType { name } } }')).body.data).toEqual({
+        __schema: { queryType: { name: 'Query' } },
+      });
+    } finally {
+      await enabled.stop();
+    }
+  });
+
+  it('refuses batched requests', async () => {
+    const response = await app.post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions: { error: { id: string } } }[] };
+    expect(body.errors[0]?.extensions.error.id).toBe('bad_request');
+  });
+});

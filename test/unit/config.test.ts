@@ -115,6 +115,32 @@ describe('parseConfig', () => {
     });
   });
 
+  it('turns introspection on outside production and off in it, unless set explicitly', () => {
+    const production = {
+      NODE_ENV: 'production',
+      RECOVERY_TOKEN_SECRET: 's'.repeat(32),
+      SESSION_SIGNING_KEY: 'k'.repeat(32),
+      ADMIN_API_KEYS: 'a'.repeat(32),
+    };
+    expect(configOf({}).introspection).toBe(true);
+    expect(configOf({ INTROSPECTION: 'false' }).introspection).toBe(false);
+    expect(configOf(production).introspection).toBe(false);
+    expect(configOf({ ...production, INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('reads rate limits as count per Go duration', () => {
+    const config = configOf({ RECOVERY_LINK_RATE_LIMIT: '5/30m', REDEEM_RATE_LIMIT: '100/1h' });
+    expect(config.createLimitPerIdentity).toEqual({ limit: 5, windowMilliseconds: 1_800_000, text: '5/30m' });
+    expect(config.redeemLimitPerClient).toEqual({ limit: 100, windowMilliseconds: 3_600_000, text: '100/1h' });
+    expect(configOf({}).createLimitPerIdentity.text).toBe('10/1h');
+    expect(problemsOf({ REDEEM_RATE_LIMIT: 'lots' })).toEqual([
+      'REDEEM_RATE_LIMIT: "lots" is not a rate limit like 10/1h',
+    ]);
+    expect(problemsOf({ REDEEM_RATE_LIMIT: '5/10ms' })).toEqual([
+      'REDEEM_RATE_LIMIT: the window of "5/10ms" must be at least 1s',
+    ]);
+  });
+
   it('generates a one-off admin key outside production when no authentication is configured', () => {
     const config = configOf({});
     expect(config.developmentAdminApiKey).toMatch(/^dev_[\w-]{32}$/);
