@@ -15,6 +15,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const database = await startTestDatabase();
   console.log(`Test database: ${database.description}`);
   project.provide('mongodbUri', database.uri);
-  project.provide('mongodbDescription', database.description);
   return () => database.stop();
 }

@@ -7,8 +7,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Connection string of the real MongoDB wire-protocol server started by global-setup. */
     mongodbUri: string;
-    /** Which server that is, for messages: "FerretDB v1.24.2 (SQLite) on 127.0.0.1:40123". */
-    mongodbDescription: string;
   }
 }
 
