@@ -74,6 +74,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   );
   const metrics = createMetrics();
   const http = createHttpServer({
+    maxBodyBytes: config.maxBodyBytes,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     logger,
     checkReadiness: () => store.ping(),
@@ -89,6 +90,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     schema: buildSchema(),
     logger,
     introspection: config.introspection,
+    allowBatchedHttpRequests: config.batchedRequests,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
     includeStacktraceInErrorResponses: false,

@@ -79,6 +79,13 @@ const environmentSchema = z
     AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
     DEBUG_ERRORS: flag,
     INTROSPECTION: z.enum(['true', 'false']).optional(),
+    REQUEST_BODY_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(100 * 1024),
+    BATCHED_REQUESTS: flag,
   })
   .superRefine((env, context) => {
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
@@ -163,6 +170,10 @@ export interface Config {
   readonly debugErrors: boolean;
   /** Schema introspection and the Sandbox landing page: on outside production unless turned off. */
   readonly introspection: boolean;
+  /** Largest accepted request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Several operations in one HTTP request (a JSON array); off, so limits count requests. */
+  readonly batchedRequests: boolean;
   /** Accepted admin API keys; outside production, one generated key when none is set. */
   readonly adminApiKeys: readonly string[];
   /** The generated key, to print once at start; null when keys or JWTs are configured. */
@@ -231,6 +242,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       sessionSigningKeyConfigured: env.SESSION_SIGNING_KEY !== undefined,
       sessionMaxAge: env.PRIVILEGED_SESSION_MAX_AGE,
       debugErrors: env.DEBUG_ERRORS,
+      maxBodyBytes: env.REQUEST_BODY_LIMIT,
+      batchedRequests: env.BATCHED_REQUESTS,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,

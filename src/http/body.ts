@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { ServiceError } from '../recovery/index.js';
 
-/** GraphQL operations are small; a larger body is a mistake or an attack. */
-export const MAX_BODY_BYTES = 100 * 1024;
-
-/** Reads a JSON request body, answering the problems a client can cause with ServiceErrors. */
-export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+/**
+ * Reads a JSON request body of at most `maxBytes`, answering the problems a client can
+ * cause with ServiceErrors. GraphQL operations are small; a larger body is a mistake or
+ * an attack.
+ */
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
     // Also Apollo's CSRF defence: a browser cannot send JSON cross-origin without a preflight.
@@ -16,13 +17,13 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
     );
   }
   const declared = Number(request.headers['content-length']);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
 
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     received += chunk.length;
-    if (received > MAX_BODY_BYTES) throw tooLarge();
+    if (received > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -33,8 +34,8 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function tooLarge(): ServiceError {
-  return new ServiceError('payload_too_large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`, {
-    limitBytes: MAX_BODY_BYTES,
+function tooLarge(maxBytes: number): ServiceError {
+  return new ServiceError('payload_too_large', `The request body exceeds ${maxBytes} bytes.`, {
+    limitBytes: maxBytes,
   });
 }

@@ -9,6 +9,7 @@ import { resolveRequestId, runWithRequestId } from './request-id.js';
 
 export interface HttpDependencies {
   readonly logger: Logger;
+  readonly maxBodyBytes: number;
   /** Resolves when the store can serve; rejects otherwise. */
   readonly checkReadiness: () => Promise<void>;
   readonly createContext: (
@@ -107,7 +108,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
     let body: unknown;
     if (request.method === 'POST') {
       try {
-        body = await readJsonBody(request);
+        body = await readJsonBody(request, dependencies.maxBodyBytes);
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
         // The rest of an oversized body is not read: close instead of keeping the connection.

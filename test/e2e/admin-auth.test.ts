@@ -179,3 +179,17 @@ describe('a production configuration', () => {
     expect(body.errors[0]?.extensions.error.id).toBe('bad_request');
   });
 });
+
+describe('configurable edge limits', () => {
+  it('honours REQUEST_BODY_LIMIT and BATCHED_REQUESTS', async () => {
+    const configured = await startTestApp({ REQUEST_BODY_LIMIT: '2048', BATCHED_REQUESTS: 'true' });
+    try {
+      const large = await configured.post({ query: `{ __typename } #${'x'.repeat(3000)}` });
+      expect(large.status).toBe(413);
+      const batch = await configured.post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+      expect(await batch.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
+    } finally {
+      await configured.stop();
+    }
+  });
+});
