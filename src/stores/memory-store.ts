@@ -26,6 +26,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private readonly identities = new Map<string, Identity>();
   private readonly linksByFlowId = new Map<string, NewRecoveryLink>();
   private readonly tokenHashes = new Set<string>();
+  /** Flow ids per identity, so finding an identity's links does not scan every link. */
+  private readonly flowIdsByIdentity = new Map<string, Set<string>>();
   private readonly claims = new Map<string, RecoveryLinkClaim>();
   private readonly events: RecoveryEvent[] = [];
   /** Per bucket and key: the current window and how much of it is used. */
@@ -45,6 +47,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
     }
     this.linksByFlowId.set(link.flowId, Object.freeze({ ...link }));
     this.tokenHashes.add(link.tokenHash);
+    const flowIds = this.flowIdsByIdentity.get(link.identityId) ?? new Set<string>();
+    this.flowIdsByIdentity.set(link.identityId, flowIds.add(link.flowId));
   }
 
   async findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
@@ -60,13 +64,13 @@ export class MemoryRecoveryStore implements RecoveryStore {
 
   async listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
     const outstanding: OutstandingRecoveryLink[] = [];
-    for (const link of this.linksByFlowId.values()) {
-      if (link.identityId === identityId && link.expiresAt > now && !this.claims.has(link.flowId)) {
-        outstanding.push({ flowId: link.flowId, createdAt: link.createdAt });
-      }
+    for (const flowId of this.flowIdsByIdentity.get(identityId) ?? []) {
+      const link = this.linksByFlowId.get(flowId)!;
+      if (link.expiresAt > now && !this.claims.has(flowId)) outstanding.push({ flowId, createdAt: link.createdAt });
     }
     return outstanding;
   }
+
 
   async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     const claimed: string[] = [];
