@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from './auth/index.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './graphql/context.js';
@@ -97,6 +100,8 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
+      // No field sets cache hints and mutations are never cached: skip computing a policy.
+      ApolloServerPluginCacheControlDisabled(),
       requestObserver(metrics, logger),
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.

@@ -47,7 +47,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
   });
 
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = splitTarget(request.url ?? '/');
     switch (url.pathname) {
       case GRAPHQL_PATH:
         return serveGraphQL(request, response, url, requestId);
@@ -101,7 +101,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
   async function serveGraphQL(
     request: IncomingMessage,
     response: ServerResponse,
-    url: URL,
+    url: RequestTarget,
     requestId: string,
   ): Promise<void> {
     if (apollo === undefined) throw new Error('GraphQL request before Apollo Server started');
@@ -152,4 +152,18 @@ function sendJson(response: ServerResponse, status: number, payload: unknown): v
 
 function sendError(response: ServerResponse, requestId: string, error: ServiceError): void {
   sendJson(response, error.status, { errors: [formatServiceError(error, requestId)] });
+}
+
+interface RequestTarget {
+  readonly pathname: string;
+  /** The query string with its "?", or "" (as URL.search gives it). */
+  readonly search: string;
+}
+
+/** The path and query of a request target; cheaper than new URL() on every request. */
+function splitTarget(target: string): RequestTarget {
+  const query = target.indexOf('?');
+  return query === -1
+    ? { pathname: target, search: '' }
+    : { pathname: target.slice(0, query), search: target.slice(query) };
 }
