@@ -51,6 +51,7 @@ const environmentSchema = z
     IDENTITIES_COLLECTION: z.string().min(1).default('identities'),
     RECOVERY_LINKS_COLLECTION: z.string().min(1).default('recovery_links'),
     MONGODB_TIMEOUT: duration.prefault('2s'),
+    EMBEDDED_IDENTITIES_FILE: z.string().min(1).optional(),
     RECOVERY_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
     RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
@@ -148,6 +149,8 @@ export interface Config {
     readonly recoveryLinksCollection: string;
     readonly timeoutMilliseconds: number;
   } | null;
+  /** A JSON file of identities for the embedded store, beside the demo identity. */
+  readonly embeddedIdentitiesFile: string | null;
   /** Null means `http://localhost:<listening port>`, known once the server listens. */
   readonly publicBaseUrl: URL | null;
   /** Null means `<public base URL>/recovery`, the page this service serves. */
@@ -228,6 +231,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
               recoveryLinksCollection: env.RECOVERY_LINKS_COLLECTION,
               timeoutMilliseconds: durationToMilliseconds(env.MONGODB_TIMEOUT),
             },
+      embeddedIdentitiesFile: env.EMBEDDED_IDENTITIES_FILE ?? null,
       publicBaseUrl: optionalUrl(env.PUBLIC_BASE_URL),
       recoveryLinkBaseUrl: optionalUrl(env.RECOVERY_LINK_BASE_URL),
       settingsUiUrl: optionalUrl(env.SETTINGS_UI_URL),

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Identity, RecoveryStore } from '../recovery/index.js';
@@ -26,5 +28,22 @@ export async function openStore(config: Config, logger: Logger): Promise<Recover
     { demoIdentityId: DEMO_IDENTITY.id },
     'MONGODB_URI is not set: using the embedded in-memory store with one demo identity. Nothing is persisted; every link is lost when the process stops.',
   );
-  return new MemoryRecoveryStore([DEMO_IDENTITY]);
+  const extra = config.embeddedIdentitiesFile === null ? [] : await readIdentities(config.embeddedIdentitiesFile);
+  return new MemoryRecoveryStore([DEMO_IDENTITY, ...extra]);
+}
+
+const identityFile = z.array(
+  z.object({
+    id: z.uuid().transform((id) => id.toLowerCase()),
+    state: z.enum(['active', 'inactive']).default('active'),
+    traits: z.record(z.string(), z.unknown()).default({}),
+  }),
+);
+
+/** Identities for the embedded store, for demos and load tests without a database. */
+async function readIdentities(path: string): Promise<Identity[]> {
+  const parsed = identityFile.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  if (!parsed.success)
+    throw new Error(`EMBEDDED_IDENTITIES_FILE ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data.map((identity) => ({ ...identity, schemaId: null, createdAt: null, updatedAt: null }));
 }
