@@ -71,7 +71,6 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return outstanding;
   }
 
-
   async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     const claimed: string[] = [];
     for (const flowId of flowIds) {

@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -26,7 +26,16 @@ export interface TestDatabase {
   startServer(): Promise<void>;
 }
 
-const FERRETDB_DIR = fileURLToPath(new URL('../../tools/ferretdb/', import.meta.url));
+/** tools/ferretdb of this repository, found upwards from here (this file is also compiled for the bench). */
+const FERRETDB_DIR = (() => {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'tools/ferretdb/go.mod'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error('tools/ferretdb not found above ' + fileURLToPath(import.meta.url));
+    directory = parent;
+  }
+  return join(directory, 'tools/ferretdb');
+})();
 const READY_TIMEOUT_MS = 30_000;
 
 /** `local: true` skips MONGODB_URI: for tests that must stop and start the server. */

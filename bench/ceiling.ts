@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { parseConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import {
+  RecoveryService,
+  createSessionIssuer,
+  createTokenHasher,
+  generateToken,
+  parseDuration,
+  type RequestOrigin,
+} from '../src/recovery/index.js';
+import { openStore } from '../src/stores/index.js';
+
+/**
+ * The ceiling: the same work as the service (validate, look up the identity, create and
+ * store the token, build the link; or redeem) through the project's own domain and store
+ * code, behind a bare node:http handler with no GraphQL. The service is measured against
+ * this, on the same store, in the same run.
+ */
+const parsed = parseConfig(process.env);
+if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+const { config } = parsed;
+const store = await openStore(config, createLogger('warn'));
+const port = config.port;
+const recovery = new RecoveryService({
+  store,
+  now: () => new Date(),
+  newFlowId: randomUUID,
+  generateToken,
+  hashToken: createTokenHasher(config.tokenSecret),
+  issueSession: createSessionIssuer({
+    signingKey: config.sessionSigningKey,
+    issuer: () => `http://localhost:${port}`,
+    maxAge: config.sessionMaxAge,
+  }),
+  linkBaseUrl: () => new URL(`http://localhost:${port}/recovery`),
+  defaultLifespan: config.defaultLifespan,
+  maxLifespan: config.maxLifespan,
+  keepOlderLinks: config.keepOlderLinks,
+  createLimitPerIdentity: config.createLimitPerIdentity,
+  redeemLimitPerClient: config.redeemLimitPerClient,
+});
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+createServer(async (request, response) => {
+  if (request.method === 'GET') return void response.end('ok'); // readiness
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let body: Record<string, string>;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+  } catch {
+    return void response.writeHead(400).end('{"error":"json"}');
+  }
+  const origin: RequestOrigin = {
+    requestId: randomUUID(),
+    actor: 'api_key:bench',
+    clientAddress: request.socket.remoteAddress ?? null,
+  };
+  response.setHeader('content-type', 'application/json');
+  if (request.url === '/create') {
+    if (!UUID.test(body.identityId ?? '')) return void response.writeHead(400).end('{"error":"identityId"}');
+    const outcome = await recovery.createRecoveryLink({
+      identityId: body.identityId!.toLowerCase(),
+      expiresIn: parseDuration(body.expiresIn ?? '1h'),
+      origin,
+    });
+    return void response.end(
+      JSON.stringify(
+        outcome.kind === 'created'
+          ? { expiresAt: outcome.link.expiresAt, recoveryLink: outcome.link.recoveryLink }
+          : { error: outcome.kind },
+      ),
+    );
+  }
+  if (request.url === '/redeem') {
+    if (!UUID.test(body.flow ?? '') || typeof body.token !== 'string')
+      return void response.writeHead(400).end('{"error":"input"}');
+    const outcome = await recovery.redeemRecoveryLink({ flowId: body.flow!.toLowerCase(), token: body.token, origin });
+    return void response.end(
+      JSON.stringify(outcome.kind === 'redeemed' ? outcome.redemption : { error: outcome.kind }),
+    );
+  }
+  response.writeHead(404).end();
+}).listen(port, '127.0.0.1');
