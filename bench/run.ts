@@ -387,3 +387,5 @@ async function main() {
 }
 
 await main();
+// Done: nothing else should keep running (an idle keep-alive socket of the load generator can).
+process.exit(0);

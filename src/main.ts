@@ -3,6 +3,9 @@ import { parseConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStore } from './stores/index.js';
 
+/** Longer than Apollo's 10s drain, shorter than Kubernetes' default 30s grace period. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
   for (const problem of parsed.problems) console.error(`Configuration error: ${problem}`);
@@ -28,6 +31,13 @@ try {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests in flight');
+    // Draining is bounded by Apollo (10s); closing the database connection is not, and
+    // hangs while the database is unreachable. An orchestrator waiting on a process that
+    // never exits is worse than closing the connection abruptly.
+    setTimeout(() => {
+      logger.warn('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await app.stop();
     await store.close();
     logger.info('stopped');

@@ -8,7 +8,9 @@ import {
   type TestApp,
 } from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { startService } from '../support/service-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { once } from 'node:events';
 
 /**
  * The database goes away in the middle of the test and comes back: requests fail fast
@@ -74,4 +76,18 @@ describe('a database outage', () => {
     expect((await redeemOld()).body.data?.redeemRecoveryLink.identityId).toBe(identity.id);
     expect((await redeemOld()).body.errors?.[0]?.extensions.error.id).toBe('recovery_link_invalid');
   }, 60_000);
+
+  it('does not keep a process from exiting on SIGTERM', async () => {
+    const service = await startService({ MONGODB_URI: database.uri, MONGODB_DB: scratch.name, MONGODB_TIMEOUT: '1s' });
+    await database.stopServer();
+    try {
+      service.child.kill('SIGTERM');
+      const [code] = await once(service.child, 'exit');
+      // 0 when the connection closes in time, 1 when the deadline cut it short; never a hang.
+      expect([0, 1]).toContain(code);
+    } finally {
+      service.child.kill('SIGKILL');
+      await database.startServer();
+    }
+  }, 40_000);
 });

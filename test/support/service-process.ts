@@ -10,12 +10,20 @@ export interface ServiceProcess {
   readonly output: () => string;
 }
 
+const started = new Set<ChildProcessWithoutNullStreams>();
+// A test that fails before its cleanup must not leave services running after the run.
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 /** Starts `node dist/main.js` with only these variables (and PATH); resolves once it listens. */
 export async function startService(environment: Record<string, string> = {}): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...environment },
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
