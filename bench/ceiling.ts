@@ -2,14 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import {
-  RecoveryService,
-  createSessionIssuer,
-  createTokenHasher,
-  generateToken,
-  parseDuration,
-  type RequestOrigin,
-} from '../src/recovery/index.js';
+import { createRecoveryService } from '../src/app.js';
+import { parseDuration, type RequestOrigin } from '../src/recovery/index.js';
 import { openStore } from '../src/stores/index.js';
 
 /**
@@ -23,24 +17,7 @@ if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const { config } = parsed;
 const store = await openStore(config, createLogger('warn'));
 const port = config.port;
-const recovery = new RecoveryService({
-  store,
-  now: () => new Date(),
-  newFlowId: randomUUID,
-  generateToken,
-  hashToken: createTokenHasher(config.tokenSecret),
-  issueSession: createSessionIssuer({
-    signingKey: config.sessionSigningKey,
-    issuer: () => `http://localhost:${port}`,
-    maxAge: config.sessionMaxAge,
-  }),
-  linkBaseUrl: () => new URL(`http://localhost:${port}/recovery`),
-  defaultLifespan: config.defaultLifespan,
-  maxLifespan: config.maxLifespan,
-  keepOlderLinks: config.keepOlderLinks,
-  createLimitPerIdentity: config.createLimitPerIdentity,
-  redeemLimitPerClient: config.redeemLimitPerClient,
-});
+const recovery = createRecoveryService(config, store, () => new URL(`http://localhost:${port}`));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 createServer(async (request, response) => {

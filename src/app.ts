@@ -36,6 +36,28 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** The recovery service as configured; shared with the benchmark's ceiling so both do the same work. */
+export function createRecoveryService(config: Config, store: RecoveryStore, origin: () => URL): RecoveryService {
+  return new RecoveryService({
+    store,
+    now: () => new Date(),
+    newFlowId: randomUUID,
+    generateToken,
+    hashToken: createTokenHasher(config.tokenSecret),
+    issueSession: createSessionIssuer({
+      signingKey: config.sessionSigningKey,
+      issuer: () => origin().origin,
+      maxAge: config.sessionMaxAge,
+    }),
+    linkBaseUrl: () => config.recoveryLinkBaseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
+    defaultLifespan: config.defaultLifespan,
+    maxLifespan: config.maxLifespan,
+    keepOlderLinks: config.keepOlderLinks,
+    createLimitPerIdentity: config.createLimitPerIdentity,
+    redeemLimitPerClient: config.redeemLimitPerClient,
+  });
+}
+
 /** Wires the service over an opened store and listens. The caller owns the store. */
 export async function startApp(config: Config, store: RecoveryStore, logger: Logger): Promise<RunningApp> {
   if (!config.tokenSecretConfigured) {
@@ -50,26 +72,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   }
   // Without PUBLIC_BASE_URL the origin is known only once the server listens (PORT=0).
   let publicBaseUrl = config.publicBaseUrl;
-  const origin = () => publicBaseUrl ?? new URL('http://localhost');
-  const linkBaseUrl = config.recoveryLinkBaseUrl;
-  const recovery = new RecoveryService({
-    store,
-    now: () => new Date(),
-    newFlowId: randomUUID,
-    generateToken,
-    hashToken: createTokenHasher(config.tokenSecret),
-    issueSession: createSessionIssuer({
-      signingKey: config.sessionSigningKey,
-      issuer: () => origin().origin,
-      maxAge: config.sessionMaxAge,
-    }),
-    linkBaseUrl: () => linkBaseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
-    defaultLifespan: config.defaultLifespan,
-    maxLifespan: config.maxLifespan,
-    keepOlderLinks: config.keepOlderLinks,
-    createLimitPerIdentity: config.createLimitPerIdentity,
-    redeemLimitPerClient: config.redeemLimitPerClient,
-  });
+  const recovery = createRecoveryService(config, store, () => publicBaseUrl ?? new URL('http://localhost'));
 
   const authenticate = createAuthenticator(
     createApiKeyRegistry(config.adminApiKeys),
