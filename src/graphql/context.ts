@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/index.js';
-import type { RecoveryService } from '../recovery/index.js';
+import type DataLoader from 'dataloader';
+import type { Identity, RecoveryService } from '../recovery/index.js';
 
 /** What every resolver receives: the domain service and the id of this request. */
 export interface GraphQLContext {
@@ -7,6 +8,8 @@ export interface GraphQLContext {
   /** The peer address of the connection (not a forwarded header, which clients can forge). */
   readonly clientAddress: string | null;
   readonly recovery: RecoveryService;
+  /** Identities of this request, loaded in one batch (a router resolves entities many at a time). */
+  readonly identities: DataLoader<string, Identity | null>;
   /**
    * Resolves to the caller of an admin operation, or throws `unauthenticated` (401) or
    * `forbidden` (403). Admin resolvers call it first; public ones never do, so a stray

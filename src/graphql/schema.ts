@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers/index.js';
 
 /** schema.graphql at the repository root is the single source of the API. */
 const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 
+/** A Federation 2 subgraph schema: adds _service, _entities and the federation directives. */
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
+  return buildSubgraphSchema({
+    typeDefs: parse(readFileSync(SCHEMA_PATH, 'utf8')),
+    // Our resolver map is typed by codegen; @apollo/subgraph types contexts as unknown.
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+  });
 }

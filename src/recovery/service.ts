@@ -38,6 +38,10 @@ export class RecoveryService {
     return this.deps.store.findIdentity(id);
   }
 
+  findIdentities(ids: readonly string[]): Promise<Identity[]> {
+    return this.deps.store.findIdentities(ids);
+  }
+
   listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
     return this.deps.store.listEvents(identityId, limit);
   }

@@ -53,6 +53,8 @@ export interface RecoveryLinkClaim {
 export interface RecoveryStore {
   /** Looks an identity up by its canonical (lower-case) UUID. */
   findIdentity(id: string): Promise<Identity | null>;
+  /** Looks up many identities in one query (federation resolves entities in batches). */
+  findIdentities(ids: readonly string[]): Promise<Identity[]>;
   /** Stores a new link; a duplicate flow id or token hash is rejected, never overwritten. */
   insertRecoveryLink(link: NewRecoveryLink): Promise<void>;
   /** The link with usedAt or revokedAt as its claim says. */

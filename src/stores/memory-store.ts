@@ -41,6 +41,10 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return this.identities.get(id) ?? null;
   }
 
+  async findIdentities(ids: readonly string[]): Promise<Identity[]> {
+    return ids.flatMap((id) => this.identities.get(id) ?? []);
+  }
+
   async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     if (this.linksByFlowId.has(link.flowId) || this.tokenHashes.has(link.tokenHash)) {
       throw new DuplicateRecoveryLinkError();

@@ -163,6 +163,17 @@ export class MongoRecoveryStore implements RecoveryStore {
       return document === null ? null : toIdentity(id, document);
     });
   }
+  findIdentities(ids: readonly string[]): Promise<Identity[]> {
+    return this.unlessUnreachable(async () => {
+      if (ids.length === 0) return [];
+      const forms = ids.flatMap((id) => [new UUID(id), id]);
+      const documents = await this.identities.find({ _id: { $in: forms } }).toArray();
+      return documents.map((document) => {
+        const id = typeof document._id === 'string' ? document._id.toLowerCase() : document._id.toHexString(true);
+        return toIdentity(id, document);
+      });
+    });
+  }
 
   insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     return this.unlessUnreachable(async () => {

@@ -60,6 +60,15 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       expect(await subject.store.findIdentity(identity.id)).toEqual(identity);
     });
 
+    it('finds many identities in one call, skipping unknown ids', async () => {
+      const [a, b] = [identityFixture(), identityFixture({ state: 'inactive' })];
+      await subject.seedIdentity(a);
+      await subject.seedIdentity(b);
+      const found = await subject.store.findIdentities([b.id, randomUUID(), a.id]);
+      expect(found.sort((x, y) => x.id.localeCompare(y.id))).toEqual([a, b].sort((x, y) => x.id.localeCompare(y.id)));
+      expect(await subject.store.findIdentities([])).toEqual([]);
+    });
+
     it('answers null for an identity that does not exist', async () => {
       await subject.seedIdentity(identityFixture());
       expect(await subject.store.findIdentity(randomUUID())).toBeNull();

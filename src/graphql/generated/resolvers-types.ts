@@ -29,6 +29,8 @@ export type Scalars = {
    * Accepted in any letter case; returned in lower case.
    */
   UUID: { input: string; output: string; }
+  federation__FieldSet: { input: string; output: string; }
+  link__Import: { input: string; output: string; }
 };
 
 /** Input of createRecoveryLink. */
@@ -43,7 +45,10 @@ export type CreateRecoveryLinkInput = {
   readonly identityId: Scalars['UUID']['input'];
 };
 
-/** An account whose recovery this service manages. */
+/**
+ * An account whose recovery this service manages. An entity: other subgraphs (one that
+ * owns email addresses, say) contribute their fields to the same Identity by its id.
+ */
 export type Identity = {
   readonly __typename?: 'Identity';
   /** When the identity was created, if recorded. */
@@ -204,6 +209,17 @@ export type RedeemRecoveryLinkInput = {
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -267,49 +283,71 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Identity: Identity;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Identity:
+    ( { __typename: 'Identity' }
+    & GraphQLRecursivePick<FederationTypes['Identity'], {"id":true}> );
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateRecoveryLinkInput: CreateRecoveryLinkInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Duration: ResolverTypeWrapper<Scalars['Duration']['output']>;
   Identity: ResolverTypeWrapper<IdentityModel>;
   IdentityState: null;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecoveryEvent: ResolverTypeWrapper<RecoveryEventModel>;
   RecoveryEventType: null;
   RecoveryLink: ResolverTypeWrapper<RecoveryLinkModel>;
   RecoveryRedemption: ResolverTypeWrapper<RecoveryRedemptionModel>;
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
+  federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
+  link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Boolean: Scalars['Boolean']['output'];
   CreateRecoveryLinkInput: CreateRecoveryLinkInput;
   DateTime: Scalars['DateTime']['output'];
   Duration: Scalars['Duration']['output'];
   Identity: IdentityModel;
-  Int: Scalars['Int']['output'];
   JSONObject: Scalars['JSONObject']['output'];
   Mutation: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   RecoveryEvent: RecoveryEventModel;
   RecoveryLink: RecoveryLinkModel;
   RecoveryRedemption: RecoveryRedemptionModel;
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
-  String: Scalars['String']['output'];
   UUID: Scalars['UUID']['output'];
+  federation__FieldSet: Scalars['federation__FieldSet']['output'];
+  link__Import: Scalars['link__Import']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  String: Scalars['String']['output'];
 };
+
+export type LinkDirectiveArgs = {
+  as?: Maybe<Scalars['String']['input']>;
+  import?: Maybe<ReadonlyArray<Maybe<Scalars['link__Import']['input']>>>;
+  url: Scalars['String']['input'];
+};
+
+export type LinkDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -319,7 +357,8 @@ export interface DurationScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'Duration';
 }
 
-export type IdentityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = {
+export type IdentityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity'], FederationReferenceType extends FederationReferenceTypes['Identity'] = FederationReferenceTypes['Identity']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Identity']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
   schemaId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -373,6 +412,14 @@ export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'UUID';
 }
 
+export interface Federation__FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__FieldSet'], any> {
+  name: 'federation__FieldSet';
+}
+
+export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
+  name: 'link__Import';
+}
+
 export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   Duration?: GraphQLScalarType;
@@ -386,5 +433,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RecoveryLink?: RecoveryLinkResolvers<ContextType>;
   RecoveryRedemption?: RecoveryRedemptionResolvers<ContextType>;
   UUID?: GraphQLScalarType;
+  federation__FieldSet?: GraphQLScalarType;
+  link__Import?: GraphQLScalarType;
 };
 
+export type DirectiveResolvers<ContextType = GraphQLContext> = {
+  link?: LinkDirectiveResolver<any, any, ContextType>;
+};

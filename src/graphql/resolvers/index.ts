@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
 import { createRecoveryLink } from './create-recovery-link.js';
 import { identity } from './identity.js';
+import { resolveIdentityReference } from './identity-reference.js';
 import { recoveryEvents } from './recovery-events.js';
 import { redeemRecoveryLink } from './redeem-recovery-link.js';
 import { revokeRecoveryLinks } from './revoke-recovery-links.js';
@@ -20,5 +21,6 @@ export const resolvers: Resolvers = {
     RATE_LIMITED: 'rate_limited',
   },
   Query: { identity, recoveryEvents },
+  Identity: { __resolveReference: resolveIdentityReference },
   Mutation: { createRecoveryLink, redeemRecoveryLink, revokeRecoveryLinks },
 };
