@@ -44,6 +44,25 @@ const config: CodegenConfig = {
         strictScalars: true,
       },
     },
+    // Typed document nodes for frontends: import { CreateRecoveryLinkDocument } and get
+    // typed variables and results with any client that understands TypedDocumentNode.
+    'operations/generated/graphql.ts': {
+      documents: 'operations/*.graphql',
+      plugins: ['typescript-operations', 'typed-document-node'],
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: {
+          UUID: 'string',
+          Duration: 'string',
+          DateTime: 'string',
+          JSONObject: 'Record<string, unknown>',
+          federation__FieldSet: 'string',
+          link__Import: 'string',
+        },
+        strictScalars: true,
+      },
+    },
   },
 };
 

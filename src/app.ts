@@ -18,6 +18,7 @@ import { createMetrics } from './observability/metrics.js';
 import { requestObserver } from './observability/request-observer.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
+import { loadPersistedOperations } from './http/persisted-operations.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
 import { GRAPHQL_PATH, RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
 import { currentRequestId } from './http/request-id.js';
@@ -82,6 +83,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const metrics = createMetrics();
   const http = createHttpServer({
     maxBodyBytes: config.maxBodyBytes,
+    persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     logger,
     checkReadiness: () => store.ping(),

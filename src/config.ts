@@ -87,6 +87,7 @@ const environmentSchema = z
       .max(10 * 1024 * 1024)
       .default(100 * 1024),
     BATCHED_REQUESTS: flag,
+    PERSISTED_OPERATIONS_ONLY: flag,
   })
   .superRefine((env, context) => {
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
@@ -177,6 +178,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Several operations in one HTTP request (a JSON array); off, so limits count requests. */
   readonly batchedRequests: boolean;
+  /** Run only the operations of operations/persisted-operations.json. */
+  readonly persistedOperationsOnly: boolean;
   /** Accepted admin API keys; outside production, one generated key when none is set. */
   readonly adminApiKeys: readonly string[];
   /** The generated key, to print once at start; null when keys or JWTs are configured. */
@@ -248,6 +251,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       debugErrors: env.DEBUG_ERRORS,
       maxBodyBytes: env.REQUEST_BODY_LIMIT,
       batchedRequests: env.BATCHED_REQUESTS,
+      persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 /**
  * The page a recovery link opens. Opening it does nothing to the link: mail scanners and
@@ -19,10 +20,14 @@ export interface RenderedPage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** The persisted operation itself, so the page works under PERSISTED_OPERATIONS_ONLY too. */
+const REDEEM_DOCUMENT = readFileSync(new URL('../../operations/redeem-recovery-link.graphql', import.meta.url), 'utf8');
+
 export function renderRecoveryPage(options: RecoveryPageOptions): RenderedPage {
   const nonce = randomBytes(16).toString('base64');
   const config = JSON.stringify({
     graphqlPath: options.graphqlPath,
+    redeemDocument: REDEEM_DOCUMENT,
     settingsUiUrl: options.settingsUiUrl?.toString() ?? null,
   }).replaceAll('<', '\\u003c'); // never "</script>" inside the JSON block
   return {
@@ -139,7 +144,7 @@ const PAGE = `<!doctype html>
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
       body: JSON.stringify({
-        query: 'mutation Redeem($input: RedeemRecoveryLinkInput!) { redeemRecoveryLink(input: $input) { identityId sessionToken sessionExpiresAt } }',
+        query: config.redeemDocument,
         variables: { input: { flow: flow, token: token } }
       })
     }).then(function (response) { return response.json(); }).then(function (body) {

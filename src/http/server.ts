@@ -5,6 +5,7 @@ import { formatServiceError } from '../graphql/format-error.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
+import type { PersistedOperationsGate } from './persisted-operations.js';
 import { resolveRequestId, runWithRequestId } from './request-id.js';
 
 export interface HttpDependencies {
@@ -17,6 +18,8 @@ export interface HttpDependencies {
     authorization: string | undefined,
     clientAddress: string | null,
   ) => GraphQLContext;
+  /** With PERSISTED_OPERATIONS_ONLY: admits a request body or throws operation_not_allowed. */
+  readonly persistedOperations: PersistedOperationsGate | null;
   /** Prometheus exposition of this process's metrics. */
   readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
@@ -106,15 +109,20 @@ export function createHttpServer(dependencies: HttpDependencies) {
   ): Promise<void> {
     if (apollo === undefined) throw new Error('GraphQL request before Apollo Server started');
     let body: unknown;
-    if (request.method === 'POST') {
-      try {
+    const gate = dependencies.persistedOperations;
+    try {
+      if (request.method === 'POST') {
         body = await readJsonBody(request, dependencies.maxBodyBytes);
-      } catch (error) {
-        if (!(error instanceof ServiceError)) throw error;
-        // The rest of an oversized body is not read: close instead of keeping the connection.
-        if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
-        return sendError(response, requestId, error);
+        if (gate !== null) body = Array.isArray(body) ? body.map(gate) : gate(body);
+      } else if (gate !== null && /[?&](query|extensions)=/.test(url.search)) {
+        // Operations in GET query strings are not persisted ones either.
+        gate({});
       }
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      // The rest of an oversized body is not read: close instead of keeping the connection.
+      if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
+      return sendError(response, requestId, error);
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {

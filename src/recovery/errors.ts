@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
+  operation_not_allowed: 400,
   graphql_parse_failed: 400,
   graphql_validation_failed: 400,
   invalid_input: 400,

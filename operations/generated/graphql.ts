@@ -1,0 +1,87 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Input of createRecoveryLink. */
+export type CreateRecoveryLinkInput = {
+  /**
+   * Link Expires In: the recovery link will expire after that amount of time has passed.
+   * Defaults to the configured lifespan (RECOVERY_LINK_LIFESPAN, 1h unless set); must be
+   * at least 1ms and at most RECOVERY_LINK_MAX_LIFESPAN (720h unless set).
+   */
+  expiresIn?: string | null | undefined;
+  /** Identity to Recover: the identity's ID you wish to recover. */
+  identityId: string;
+};
+
+/** The state of an identity. */
+export type IdentityState =
+  /** The identity can sign in and be recovered. */
+  | 'ACTIVE'
+  /** The identity is disabled: no recovery link is created for it. */
+  | 'INACTIVE';
+
+/** The kinds of recovery events. */
+export type RecoveryEventType =
+  /** A recovery link was created. */
+  | 'CREATED'
+  /** A creation or redemption was refused (see errorId). */
+  | 'FAILED'
+  /** A request was refused by a rate limit. */
+  | 'RATE_LIMITED'
+  /** A recovery link was redeemed. */
+  | 'REDEEMED'
+  /** A recovery link was revoked, by an admin or by a newer link or a redemption. */
+  | 'REVOKED';
+
+/** Input of redeemRecoveryLink: the two query parameters of a recovery link. */
+export type RedeemRecoveryLinkInput = {
+  /** Recovery Flow ID: the `flow` parameter of the link. */
+  flow: string;
+  /** Recovery Token: the `token` parameter of the link. */
+  token: string;
+};
+
+export type CreateRecoveryLinkMutationVariables = Exact<{
+  input: CreateRecoveryLinkInput;
+}>;
+
+
+export type CreateRecoveryLinkMutation = { createRecoveryLink: { expiresAt: string | null, recoveryLink: string } };
+
+export type IdentityQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type IdentityQuery = { identity: { id: string, state: IdentityState, schemaId: string | null, traits: Record<string, unknown>, createdAt: string | null, updatedAt: string | null } | null };
+
+export type RecoveryEventsQueryVariables = Exact<{
+  identityId: string;
+  first?: number | null | undefined;
+}>;
+
+
+export type RecoveryEventsQuery = { recoveryEvents: Array<{ type: RecoveryEventType, flowId: string | null, errorId: string | null, actor: string | null, requestId: string, clientAddress: string | null, at: string }> };
+
+export type RedeemRecoveryLinkMutationVariables = Exact<{
+  input: RedeemRecoveryLinkInput;
+}>;
+
+
+export type RedeemRecoveryLinkMutation = { redeemRecoveryLink: { identityId: string, sessionToken: string, sessionExpiresAt: string } };
+
+export type RevokeRecoveryLinksMutationVariables = Exact<{
+  identityId: string;
+}>;
+
+
+export type RevokeRecoveryLinksMutation = { revokeRecoveryLinks: number };
+
+
+export const CreateRecoveryLinkDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateRecoveryLink"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateRecoveryLinkInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createRecoveryLink"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"recoveryLink"}}]}}]}}]} as unknown as DocumentNode<CreateRecoveryLinkMutation, CreateRecoveryLinkMutationVariables>;
+export const IdentityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Identity"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UUID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"identity"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"schemaId"}},{"kind":"Field","name":{"kind":"Name","value":"traits"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<IdentityQuery, IdentityQueryVariables>;
+export const RecoveryEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RecoveryEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"identityId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UUID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recoveryEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"identityId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"identityId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"flowId"}},{"kind":"Field","name":{"kind":"Name","value":"errorId"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"clientAddress"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RecoveryEventsQuery, RecoveryEventsQueryVariables>;
+export const RedeemRecoveryLinkDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RedeemRecoveryLink"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RedeemRecoveryLinkInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"redeemRecoveryLink"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"identityId"}},{"kind":"Field","name":{"kind":"Name","value":"sessionToken"}},{"kind":"Field","name":{"kind":"Name","value":"sessionExpiresAt"}}]}}]}}]} as unknown as DocumentNode<RedeemRecoveryLinkMutation, RedeemRecoveryLinkMutationVariables>;
+export const RevokeRecoveryLinksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeRecoveryLinks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"identityId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UUID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeRecoveryLinks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"identityId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"identityId"}}}]}]}}]} as unknown as DocumentNode<RevokeRecoveryLinksMutation, RevokeRecoveryLinksMutationVariables>;
