@@ -16,7 +16,12 @@ const operations = readdirSync(directory)
     const document = parse(readFileSync(new URL(file, directory), 'utf8'));
     const [operation] = document.definitions;
     const body = print(document);
-    return { id: createHash('sha256').update(body).digest('hex'), name: operation.name.value, type: operation.operation, body };
+    return {
+      id: createHash('sha256').update(body).digest('hex'),
+      name: operation.name.value,
+      type: operation.operation,
+      body,
+    };
   });
 const manifest = `${JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations }, null, 2)}\n`;
 
