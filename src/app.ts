@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
-import { identityLoader } from './graphql/identity-loader.js';
+import { activeLinkCountLoader, identityLoader } from './graphql/identity-loader.js';
 import { adminGuard } from './graphql/require-admin.js';
 import { createMetrics } from './observability/metrics.js';
 import { requestObserver } from './observability/request-observer.js';
@@ -94,6 +94,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
       recovery,
       requireAdmin: adminGuard(authenticate, authorization),
       identities: identityLoader(recovery),
+      activeLinkCounts: activeLinkCountLoader(recovery),
     }),
   });
   const apollo = new ApolloServer<GraphQLContext>({

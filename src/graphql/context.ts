@@ -10,6 +10,8 @@ export interface GraphQLContext {
   readonly recovery: RecoveryService;
   /** Identities of this request, loaded in one batch (a router resolves entities many at a time). */
   readonly identities: DataLoader<string, Identity | null>;
+  /** Active link counts of this request's identities, loaded in one batch. */
+  readonly activeLinkCounts: DataLoader<string, number>;
   /**
    * Resolves to the caller of an admin operation, or throws `unauthenticated` (401) or
    * `forbidden` (403). Admin resolvers call it first; public ones never do, so a stray

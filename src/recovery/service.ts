@@ -42,6 +42,10 @@ export class RecoveryService {
     return this.deps.store.findIdentities(ids);
   }
 
+  countOutstandingLinks(identityIds: readonly string[]): Promise<Map<string, number>> {
+    return this.deps.store.countOutstandingRecoveryLinks(identityIds, this.deps.now());
+  }
+
   listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
     return this.deps.store.listEvents(identityId, limit);
   }

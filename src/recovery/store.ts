@@ -61,6 +61,8 @@ export interface RecoveryStore {
   findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null>;
   /** The identity's links that expire after `now` and have not been claimed. */
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
+  /** How many outstanding links each identity has (ids without any are absent), in one query. */
+  countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>>;
   /** Claims each link not claimed before; answers the flow ids this call claimed. */
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]>;
   /** Counts one request against a limit, shared by every process using this store. */

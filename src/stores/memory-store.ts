@@ -75,6 +75,15 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return outstanding;
   }
 
+  async countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const identityId of identityIds) {
+      const count = (await this.listOutstandingRecoveryLinks(identityId, now)).length;
+      if (count > 0) counts.set(identityId, count);
+    }
+    return counts;
+  }
+
   async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     const claimed: string[] = [];
     for (const flowId of flowIds) {

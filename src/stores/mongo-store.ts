@@ -231,6 +231,29 @@ export class MongoRecoveryStore implements RecoveryStore {
     });
   }
 
+  countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
+    return this.unlessUnreachable(async () => {
+      const counts = new Map<string, number>();
+      if (identityIds.length === 0) return counts;
+      const links = await this.links
+        .find(
+          { identityId: { $in: [...identityIds] }, expiresAt: { $gt: now } },
+          { projection: { _id: 1, identityId: 1 } },
+        )
+        .toArray();
+      if (links.length === 0) return counts;
+      const claimed = await this.claims
+        .find({ _id: { $in: links.map((link) => link._id) } }, { projection: { _id: 1 } })
+        .toArray();
+      const claimedIds = new Set(claimed.map((claim) => claim._id.toHexString()));
+      for (const link of links) {
+        if (!claimedIds.has(link._id.toHexString()))
+          counts.set(link.identityId, (counts.get(link.identityId) ?? 0) + 1);
+      }
+      return counts;
+    });
+  }
+
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     return this.unlessUnreachable(async () => {
       if (flowIds.length === 0) return [];

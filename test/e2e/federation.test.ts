@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
 const ENTITIES =
-  'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Identity { id state } } }';
+  'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Identity { id state activeRecoveryLinks } } }';
 
 let database: ScratchDatabase;
 let app: TestApp;
@@ -32,10 +32,17 @@ describe('the Federation 2 subgraph', () => {
     expect(sdl).toContain('createRecoveryLink(');
   });
 
-  it('resolves N Identity references with one store query', async () => {
+  it('resolves N Identity references, and their active link counts, with one store query each', async () => {
     const identities = Array.from({ length: 5 }, () => identityFixture());
     for (const identity of identities) await insertIdentity(database.db, identity);
+    await app.graphql(
+      'mutation($input: CreateRecoveryLinkInput!) { createRecoveryLink(input: $input) { expiresAt } }',
+      {
+        input: { identityId: identities[0]!.id },
+      },
+    );
     const batch = vi.spyOn(MongoRecoveryStore.prototype, 'findIdentities');
+    const counts = vi.spyOn(MongoRecoveryStore.prototype, 'countOutstandingRecoveryLinks');
     const single = vi.spyOn(MongoRecoveryStore.prototype, 'findIdentity');
     try {
       const representations = [
@@ -44,13 +51,18 @@ describe('the Federation 2 subgraph', () => {
       ];
       const { body } = await app.graphql(ENTITIES, { representations });
       expect(body.errors).toBeUndefined();
-      expect(body.data?._entities).toEqual([...identities.map(({ id }) => ({ id, state: 'ACTIVE' })), null]);
+      expect(body.data?._entities).toEqual([
+        ...identities.map(({ id }, i) => ({ id, state: 'ACTIVE', activeRecoveryLinks: i === 0 ? 1 : 0 })),
+        null,
+      ]);
+      expect(counts).toHaveBeenCalledTimes(1);
       expect(batch).toHaveBeenCalledTimes(1);
       expect(batch.mock.calls[0]?.[0]).toHaveLength(6);
       expect(single).not.toHaveBeenCalled();
     } finally {
       batch.mockRestore();
       single.mockRestore();
+      counts.mockRestore();
     }
   });
 

@@ -156,6 +156,24 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       expect(await subject.store.findRecoveryLink(links[1]!.flowId)).toMatchObject({ usedAt: NOW, revokedAt: null });
     });
 
+    it('counts outstanding links for many identities at once', async () => {
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      const links = [
+        linkFixture({ identityId: a }),
+        linkFixture({ identityId: a }),
+        linkFixture({ identityId: b }),
+        linkFixture({ identityId: b, expiresAt: NOW }),
+      ];
+      for (const link of links) await subject.store.insertRecoveryLink(link);
+      await subject.store.claimRecoveryLinks([links[1]!.flowId], revoked);
+      expect(await subject.store.countOutstandingRecoveryLinks([a, b, c], NOW)).toEqual(
+        new Map([
+          [a, 1],
+          [b, 1],
+        ]),
+      );
+    });
+
     it("lists the identity's unexpired, unclaimed links only", async () => {
       const identityId = randomUUID();
       const open = linkFixture({ identityId, createdAt: new Date('2026-01-01T00:10:00.000Z') });

@@ -3,7 +3,7 @@ import { GraphQLError, graphql, type GraphQLFormattedError } from 'graphql';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createErrorFormatter } from '../../src/graphql/format-error.js';
-import { identityLoader } from '../../src/graphql/identity-loader.js';
+import { activeLinkCountLoader, identityLoader } from '../../src/graphql/identity-loader.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
 import { ServiceError } from '../../src/recovery/index.js';
@@ -35,6 +35,7 @@ async function errorsOf(source: string, variableValues?: Record<string, unknown>
     recovery,
     requireAdmin: async () => ({ kind: 'api_key', keyId: 'key_test' }),
     identities: identityLoader(recovery),
+    activeLinkCounts: activeLinkCountLoader(recovery),
   };
   const result = await graphql({ schema, source, variableValues, contextValue });
   const { format } = formatter();

@@ -51,6 +51,11 @@ export type CreateRecoveryLinkInput = {
  */
 export type Identity = {
   readonly __typename?: 'Identity';
+  /**
+   * Active Recovery Links: how many of the identity's recovery links are unused,
+   * unrevoked and unexpired right now.
+   */
+  readonly activeRecoveryLinks: Scalars['Int']['output'];
   /** When the identity was created, if recorded. */
   readonly createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** Identity ID. */
@@ -303,10 +308,10 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Duration: ResolverTypeWrapper<Scalars['Duration']['output']>;
   Identity: ResolverTypeWrapper<IdentityModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   IdentityState: null;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecoveryEvent: ResolverTypeWrapper<RecoveryEventModel>;
   RecoveryEventType: null;
@@ -326,9 +331,9 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Duration: Scalars['Duration']['output'];
   Identity: IdentityModel;
+  Int: Scalars['Int']['output'];
   JSONObject: Scalars['JSONObject']['output'];
   Mutation: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   RecoveryEvent: RecoveryEventModel;
   RecoveryLink: RecoveryLinkModel;
@@ -359,6 +364,7 @@ export interface DurationScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type IdentityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity'], FederationReferenceType extends FederationReferenceTypes['Identity'] = FederationReferenceTypes['Identity']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Identity']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  activeRecoveryLinks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
   schemaId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -21,6 +21,9 @@ export const resolvers: Resolvers = {
     RATE_LIMITED: 'rate_limited',
   },
   Query: { identity, recoveryEvents },
-  Identity: { __resolveReference: resolveIdentityReference },
+  Identity: {
+    __resolveReference: resolveIdentityReference,
+    activeRecoveryLinks: (identity, _args, { activeLinkCounts }) => activeLinkCounts.load(identity.id),
+  },
   Mutation: { createRecoveryLink, redeemRecoveryLink, revokeRecoveryLinks },
 };
