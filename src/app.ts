@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -20,44 +19,17 @@ import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
 import { loadPersistedOperations } from './http/persisted-operations.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
-import { GRAPHQL_PATH, RECOVERY_PAGE_PATH, createHttpServer } from './http/server.js';
+import { GRAPHQL_PATH, createHttpServer } from './http/server.js';
 import { currentRequestId } from './http/request-id.js';
 import type { Logger } from './logger.js';
-import {
-  RecoveryService,
-  createSessionIssuer,
-  createTokenHasher,
-  generateToken,
-  type RecoveryStore,
-} from './recovery/index.js';
+import type { RecoveryStore } from './recovery/index.js';
+import { createRecoveryService } from './recovery-service.js';
 
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */
   readonly url: string;
   /** Stops accepting requests, drains the ones in flight, then returns. */
   stop(): Promise<void>;
-}
-
-/** The recovery service as configured; shared with the benchmark's ceiling so both do the same work. */
-export function createRecoveryService(config: Config, store: RecoveryStore, origin: () => URL): RecoveryService {
-  return new RecoveryService({
-    store,
-    now: () => new Date(),
-    newFlowId: randomUUID,
-    generateToken,
-    hashToken: createTokenHasher(config.tokenSecret),
-    issueSession: createSessionIssuer({
-      signingKey: config.sessionSigningKey,
-      issuer: () => origin().origin,
-      maxAge: config.sessionMaxAge,
-    }),
-    linkBaseUrl: () => config.recoveryLinkBaseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
-    defaultLifespan: config.defaultLifespan,
-    maxLifespan: config.maxLifespan,
-    keepOlderLinks: config.keepOlderLinks,
-    createLimitPerIdentity: config.createLimitPerIdentity,
-    redeemLimitPerClient: config.redeemLimitPerClient,
-  });
 }
 
 /** Wires the service over an opened store and listens. The caller owns the store. */
