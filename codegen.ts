@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { ENUM_VALUES } from './src/graphql/enum-values.js';
 
 /**
  * Resolver types from schema.graphql, the single source of the API. The output is
@@ -16,16 +17,7 @@ const config: CodegenConfig = {
         immutableTypes: true,
         contextType: '../context.js#GraphQLContext',
         enumsAsTypes: true,
-        enumValues: {
-          IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' },
-          RecoveryEventType: {
-            CREATED: 'created',
-            REDEEMED: 'redeemed',
-            FAILED: 'failed',
-            REVOKED: 'revoked',
-            RATE_LIMITED: 'rate_limited',
-          },
-        },
+        enumValues: ENUM_VALUES,
         mappers: {
           Identity: '../../recovery/index.js#Identity as IdentityModel',
           RecoveryLink: '../../recovery/index.js#CreatedRecoveryLink as RecoveryLinkModel',

@@ -14,7 +14,7 @@ export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption }
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
 export { DuplicateRecoveryLinkError, StoreUnavailableError } from './store.js';
 export { eventFrom } from './audit.js';
-export { currentWindow, parseRateLimit, RateLimitSyntaxError } from './rate-limit.js';
+export { currentWindow, parseRateLimit } from './rate-limit.js';
 export type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
 export type { RecoveryEvent, RecoveryEventType, RequestOrigin } from './audit.js';
 export type {

@@ -1,3 +1,4 @@
+import { ENUM_VALUES } from '../enum-values.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
 import { createRecoveryLink } from './create-recovery-link.js';
@@ -12,14 +13,7 @@ export const resolvers: Resolvers = {
   Duration: DurationScalar,
   DateTime: DateTimeScalar,
   JSONObject: JSONObjectScalar,
-  IdentityState: { ACTIVE: 'active', INACTIVE: 'inactive' },
-  RecoveryEventType: {
-    CREATED: 'created',
-    REDEEMED: 'redeemed',
-    FAILED: 'failed',
-    REVOKED: 'revoked',
-    RATE_LIMITED: 'rate_limited',
-  },
+  ...ENUM_VALUES,
   Query: { identity, recoveryEvents },
   Identity: {
     __resolveReference: resolveIdentityReference,
