@@ -7,6 +7,7 @@ import {
   parseRateLimit,
   type Duration,
   type RateLimit,
+  type RetentionPolicy,
 } from './recovery/index.js';
 
 /**
@@ -58,6 +59,9 @@ const environmentSchema = z
     RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RECOVERY_LINK_KEEP_OLDER: flag,
     RECOVERY_LINK_RATE_LIMIT: rateLimit.prefault('10/1h'),
+    RECOVERY_LINK_RETENTION: duration.prefault('168h'),
+    RECOVERY_EVENTS_RETENTION: duration.prefault('2160h'),
+    STORE_SWEEP_INTERVAL: duration.prefault('1m'),
     REDEEM_RATE_LIMIT: rateLimit.prefault('30/1m'),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     SETTINGS_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -164,6 +168,10 @@ export interface Config {
   readonly redeemLimitPerClient: RateLimit;
   readonly defaultLifespan: Duration;
   readonly maxLifespan: Duration;
+  /** How long links and audit entries are kept (see RetentionPolicy). */
+  readonly retention: RetentionPolicy;
+  /** How often the service purges what is due where the store does not do it itself. */
+  readonly sweepIntervalMilliseconds: number;
   readonly tokenSecret: string;
   /** False when no RECOVERY_TOKEN_SECRET was set and a per-process one was generated. */
   readonly tokenSecretConfigured: boolean;
@@ -243,6 +251,12 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       redeemLimitPerClient: env.REDEEM_RATE_LIMIT,
       defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
       maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
+      retention: {
+        linkMilliseconds: durationToMilliseconds(env.RECOVERY_LINK_RETENTION),
+        eventMilliseconds: durationToMilliseconds(env.RECOVERY_EVENTS_RETENTION),
+        maxLifespanMilliseconds: durationToMilliseconds(env.RECOVERY_LINK_MAX_LIFESPAN),
+      },
+      sweepIntervalMilliseconds: Math.max(1000, durationToMilliseconds(env.STORE_SWEEP_INTERVAL)),
       tokenSecret: env.RECOVERY_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
       tokenSecretConfigured: env.RECOVERY_TOKEN_SECRET !== undefined,
       sessionSigningKey: env.SESSION_SIGNING_KEY ?? randomBytes(32).toString('base64url'),

@@ -1,7 +1,8 @@
 /**
  * The audit trail: what happened to whose recovery links, by whom, from where. Kratos
  * only logs a line; an admin investigating a takeover needs a queryable record. Events
- * never carry a token or a token hash.
+ * never carry a token or a token hash. Links are their own `created` entries and claims
+ * their `redeemed`/`revoked` ones (see store.ts); only failures are written as events.
  */
 export type RecoveryEventType = 'created' | 'redeemed' | 'failed' | 'revoked' | 'rate_limited';
 
@@ -15,7 +16,10 @@ export interface RecoveryEvent {
   readonly actor: string | null;
   readonly requestId: string;
   readonly clientAddress: string | null;
+  /** When it happened; for an aggregated failure, the first time in its window. */
   readonly at: Date;
+  /** How many times: 1, except for failures, which are counted per who, what and window. */
+  readonly count: number;
 }
 
 /** Where a request came from, as every operation records it. */
@@ -39,5 +43,6 @@ export function eventFrom(
     requestId: origin.requestId,
     clientAddress: origin.clientAddress,
     at,
+    count: 1,
   };
 }

@@ -1,7 +1,7 @@
 import { eventFrom, type RequestOrigin } from './audit.js';
 import { durationToMilliseconds, type Duration } from './duration.js';
 import { buildRecoveryLink } from './link.js';
-import { revokeOutstandingLinks } from './revoke-links.js';
+import { claimAndForget } from './revoke-links.js';
 import type { RecoveryServiceDependencies } from './service.js';
 
 export interface CreateRecoveryLinkRequest {
@@ -33,6 +33,15 @@ export type CreateRecoveryLinkOutcome =
 /** expiresAt has millisecond precision, so anything shorter would already have expired. */
 const MINIMUM_LIFESPAN_NANOSECONDS = 1_000_000n;
 
+/**
+ * The writes of a creation, in an order that keeps two invariants however the process
+ * dies between any two of them (FerretDB has no transactions):
+ * 1. the identity's outstanding set names the new link before the link exists, so no
+ *    later creation can miss it (a set entry without a link is harmless);
+ * 2. older links are claimed as revoked before the new link exists, so there is never a
+ *    moment with two usable links (dying in between leaves none: the admin asks again);
+ * 3. the link document is its own `created` audit entry, so no usable link lacks one.
+ */
 export async function createRecoveryLink(
   deps: RecoveryServiceDependencies,
   request: CreateRecoveryLinkRequest,
@@ -45,32 +54,35 @@ export async function createRecoveryLink(
   }
 
   const createdAt = deps.now();
-  // Counted before the lookup, so probing for identities that exist is limited too.
+  // Counted before the lookup, so probing for identities that exist is limited too. A
+  // refused request writes nothing: the metrics count refusals.
   const decision = await store.consumeRateLimit(
     'create_per_identity',
     identityId,
     deps.createLimitPerIdentity,
     createdAt,
   );
-  if (!decision.allowed) {
-    await store.recordEvents([
-      eventFrom(origin, createdAt, { type: 'rate_limited', identityId, errorId: 'rate_limited' }),
-    ]);
-    return { kind: 'rate_limited', identityId, retryAfterSeconds: decision.retryAfterSeconds };
-  }
+  if (!decision.allowed) return { kind: 'rate_limited', identityId, retryAfterSeconds: decision.retryAfterSeconds };
 
   const identity = await store.findIdentity(identityId);
   // Kratos creates links for disabled identities that then fail when opened (#3858);
   // refusing here tells the admin at once, before a useless link reaches the person.
   const refusal = identity === null ? 'identity_not_found' : identity.state === 'active' ? null : 'identity_disabled';
   if (refusal !== null) {
-    await store.recordEvents([eventFrom(origin, createdAt, { type: 'failed', identityId, errorId: refusal })]);
+    await store.recordFailure(eventFrom(origin, createdAt, { type: 'failed', identityId, errorId: refusal }));
     return { kind: refusal, identityId };
   }
 
   const expiresAt = new Date(createdAt.getTime() + durationToMilliseconds(lifespan));
   const flowId = deps.newFlowId();
   const token = deps.generateToken();
+  const before = await store.addOutstandingRecoveryLink(identityId, { flowId, createdAt, expiresAt });
+  // Only the newest link should work: an older one may sit in a mailbox someone else reads.
+  // Links created after this one (a racing creation) are theirs to keep.
+  const older = deps.keepOlderLinks
+    ? []
+    : before.filter((link) => link.flowId !== flowId && link.createdAt <= createdAt);
+  await claimAndForget(deps, identityId, before, older, { outcome: 'revoked', at: createdAt, origin });
   await store.insertRecoveryLink({
     flowId,
     identityId,
@@ -78,20 +90,9 @@ export async function createRecoveryLink(
     createdAt,
     expiresAt,
     requestId: origin.requestId,
+    actor: origin.actor,
+    clientAddress: origin.clientAddress,
   });
-  try {
-    await store.recordEvents([eventFrom(origin, createdAt, { type: 'created', identityId, flowId })]);
-  } catch (error) {
-    // A link nobody can account for must not exist: withdraw it and fail the request.
-    await store
-      .claimRecoveryLinks([flowId], { outcome: 'revoked', at: createdAt, requestId: origin.requestId })
-      .catch(() => {});
-    throw error;
-  }
-  // Only the newest link should work: an older one may sit in a mailbox someone else reads.
-  if (!deps.keepOlderLinks) {
-    await revokeOutstandingLinks(deps, identityId, origin, { except: flowId, createdNoLaterThan: createdAt });
-  }
   return {
     kind: 'created',
     link: { flowId, expiresAt, recoveryLink: buildRecoveryLink(deps.linkBaseUrl(), flowId, token) },

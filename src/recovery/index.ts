@@ -12,7 +12,7 @@ export type { RecoveryServiceDependencies } from './service.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';
 export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
-export { DuplicateRecoveryLinkError, StoreUnavailableError } from './store.js';
+export { DuplicateRecoveryLinkError, StoreUnavailableError, claimPurgeAt, linkPurgeAt } from './store.js';
 export { eventFrom } from './audit.js';
 export { currentWindow, parseRateLimit } from './rate-limit.js';
 export type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
@@ -25,4 +25,5 @@ export type {
   NewRecoveryLink,
   OutstandingRecoveryLink,
   RecoveryStore,
+  RetentionPolicy,
 } from './store.js';

@@ -40,56 +40,62 @@ export async function redeemRecoveryLink(
   const { origin } = request;
   const now = deps.now();
   // Per client, before anything else: this is the endpoint where tokens would be guessed.
+  // A refused attempt writes nothing, so a flood costs the store nothing.
   const clientKey = origin.clientAddress ?? 'unknown';
   const decision = await store.consumeRateLimit('redeem_per_client', clientKey, deps.redeemLimitPerClient, now);
-  if (!decision.allowed) {
-    await store.recordEvents([
-      eventFrom(origin, now, { type: 'rate_limited', flowId: request.flowId, errorId: 'rate_limited' }),
-    ]);
-    return { kind: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
-  }
+  if (!decision.allowed) return { kind: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
 
   const failed = async (failure: Failure, identityId: string | null): Promise<Failure> => {
-    await store.recordEvents([
+    await store.recordFailure(
       eventFrom(origin, now, { type: 'failed', identityId, flowId: request.flowId, errorId: failure.kind }),
-    ]);
+    );
     return failure;
   };
   const invalid = { kind: 'recovery_link_invalid', flowId: request.flowId } as const;
   if (request.token.length > MAX_TOKEN_LENGTH) return failed(invalid, null);
 
-  const link = await store.findRecoveryLink(request.flowId);
+  const link = await store.findStoredRecoveryLink(request.flowId);
   if (link === null) return failed(invalid, null);
   // The caller hears only "invalid"; the admin-only trail names whose link was tried.
   if (!sameHash(link.tokenHash, deps.hashToken(request.token))) return failed(invalid, link.identityId);
-  if (link.usedAt !== null || link.revokedAt !== null) return failed(invalid, link.identityId);
+  // The claim insert below answers "already used" on the way to success; the rarer
+  // refusals ask first, so a used link reads as invalid rather than expired or disabled.
+  const refuse = async (failure: Failure) =>
+    failed((await claimedAlready(deps, link.flowId)) ? invalid : failure, link.identityId);
   // Expiry is told apart only to someone holding the right token, so they can ask again.
   if (link.expiresAt.getTime() <= now.getTime()) {
-    return failed({ kind: 'recovery_link_expired', flowId: link.flowId, expiredAt: link.expiresAt }, link.identityId);
+    return refuse({ kind: 'recovery_link_expired', flowId: link.flowId, expiredAt: link.expiresAt });
   }
 
   const identity = await store.findIdentity(link.identityId);
-  if (identity === null) return failed({ kind: 'identity_not_found', identityId: link.identityId }, link.identityId);
-  if (identity.state !== 'active') return failed({ kind: 'identity_disabled', identityId: identity.id }, identity.id);
+  if (identity === null) return refuse({ kind: 'identity_not_found', identityId: link.identityId });
+  if (identity.state !== 'active') return refuse({ kind: 'identity_disabled', identityId: identity.id });
 
   // The claim is the single atomic step: of any number of concurrent redemptions (or a
-  // redemption racing a revocation) in any number of processes, exactly one wins.
+  // redemption racing a revocation) in any number of processes, exactly one wins. It is
+  // also the `redeemed` entry of the audit trail.
   const claimed = await store.claimRecoveryLinks([link.flowId], {
     outcome: 'redeemed',
+    identityId: identity.id,
     at: now,
     requestId: origin.requestId,
+    actor: origin.actor,
+    clientAddress: origin.clientAddress,
   });
   if (claimed.length !== 1) return failed(invalid, identity.id);
-  await store.recordEvents([
-    eventFrom(origin, now, { type: 'redeemed', identityId: identity.id, flowId: link.flowId }),
-  ]);
 
-  await revokeOutstandingLinks(deps, identity.id, origin, { except: link.flowId });
+  // A creation already revoked every older link; only kept ones can still be outstanding.
+  if (deps.keepOlderLinks) await revokeOutstandingLinks(deps, identity.id, origin, link.flowId);
   const session = await deps.issueSession(identity.id, link.flowId, now);
   return {
     kind: 'redeemed',
     redemption: { identityId: identity.id, sessionToken: session.token, sessionExpiresAt: session.expiresAt },
   };
+}
+
+async function claimedAlready(deps: Pick<RecoveryServiceDependencies, 'store'>, flowId: string): Promise<boolean> {
+  const record = await deps.store.findRecoveryLink(flowId);
+  return record === null || record.usedAt !== null || record.revokedAt !== null;
 }
 
 function sameHash(stored: string, presented: string): boolean {

@@ -1,5 +1,6 @@
-import { eventFrom, type RequestOrigin } from './audit.js';
+import type { RequestOrigin } from './audit.js';
 import type { RecoveryServiceDependencies } from './service.js';
+import type { OutstandingRecoveryLink, RecoveryLinkClaim } from './store.js';
 
 export interface RevokeRecoveryLinksRequest {
   readonly identityId: string;
@@ -20,44 +21,66 @@ export async function revokeRecoveryLinks(
   return { kind: 'revoked', count };
 }
 
-export interface RevokeOptions {
-  /** A link to leave alone: the one being redeemed or just created. */
-  readonly except?: string;
-  /**
-   * Only links created no later than this: a new link revokes its predecessors, not
-   * links created after it. Two creations in the same millisecond that interleave can
-   * revoke each other; that fails safe (no working link, the admin asks again).
-   */
-  readonly createdNoLaterThan?: Date;
-}
-
 /**
- * Revokes the identity's unused, unexpired links, answering how many this call revoked,
- * and records a `revoked` event for each. A link redeemed or revoked concurrently is not
- * counted: claims decide, so a link is never both redeemed and revoked.
+ * Revokes the identity's unused, unexpired links (but `except`), answering how many this
+ * call revoked. A link redeemed or revoked concurrently is not counted: claims decide, so
+ * a link is never both redeemed and revoked.
  */
 export async function revokeOutstandingLinks(
   deps: Pick<RecoveryServiceDependencies, 'store' | 'now'>,
   identityId: string,
   origin: RequestOrigin,
-  options: RevokeOptions = {},
+  except?: string,
 ): Promise<number> {
   const now = deps.now();
-  const outstanding = await deps.store.listOutstandingRecoveryLinks(identityId, now);
-  const toRevoke = outstanding
-    .filter((link) => link.flowId !== options.except)
-    .filter((link) => options.createdNoLaterThan === undefined || link.createdAt <= options.createdNoLaterThan)
-    .map((link) => link.flowId);
-  if (toRevoke.length === 0) return 0;
-  const revoked = await deps.store.claimRecoveryLinks(toRevoke, {
+  const outstanding = (await deps.store.listOutstandingRecoveryLinks(identityId, now)).filter(
+    (link) => link.flowId !== except,
+  );
+  const revoked = await claimAndForget(deps, identityId, outstanding, outstanding, {
     outcome: 'revoked',
     at: now,
-    requestId: origin.requestId,
+    origin,
   });
-  if (revoked.length > 0) {
-    await deps.store.recordEvents(
-      revoked.map((flowId) => eventFrom(origin, now, { type: 'revoked', identityId, flowId })),
-    );
-  }
   return revoked.length;
+}
+
+/**
+ * An identity's outstanding set is a hint that keeps growing by one per creation; it is
+ * trimmed once it holds this many entries, so trimming costs one command every few
+ * creations instead of one per creation, and the set stays small.
+ */
+export const OUTSTANDING_SET_TRIM_SIZE = 8;
+
+/**
+ * Claims the unexpired links of `toClaim`, then drops from the identity's outstanding set
+ * what can no longer be outstanding: every entry of `toClaim` (now claimed, by this call
+ * or an earlier one) and every expired entry of `known`, once the set is large enough to
+ * be worth a command. Claiming first means a crash in between only leaves stale entries,
+ * never an outstanding link missing from the set.
+ */
+export async function claimAndForget(
+  deps: Pick<RecoveryServiceDependencies, 'store'>,
+  identityId: string,
+  known: readonly OutstandingRecoveryLink[],
+  toClaim: readonly OutstandingRecoveryLink[],
+  claim: { outcome: RecoveryLinkClaim['outcome']; at: Date; origin: RequestOrigin },
+): Promise<string[]> {
+  const live = toClaim.filter((link) => link.expiresAt > claim.at).map((link) => link.flowId);
+  const claimed =
+    live.length === 0
+      ? []
+      : await deps.store.claimRecoveryLinks(live, {
+          outcome: claim.outcome,
+          identityId,
+          at: claim.at,
+          requestId: claim.origin.requestId,
+          actor: claim.origin.actor,
+          clientAddress: claim.origin.clientAddress,
+        });
+  if (known.length >= OUTSTANDING_SET_TRIM_SIZE) {
+    const expired = known.filter((link) => link.expiresAt <= claim.at);
+    const gone = new Set([...toClaim, ...expired].map((link) => link.flowId));
+    if (gone.size > 0) await deps.store.forgetOutstandingRecoveryLinks(identityId, [...gone]);
+  }
+  return claimed;
 }

@@ -3,7 +3,7 @@ import type { RateLimit } from './rate-limit.js';
 import type { SessionIssuer } from './session.js';
 import type { TokenGenerator, TokenHasher } from './token.js';
 import type { RecoveryEvent } from './audit.js';
-import type { Identity, RecoveryStore } from './store.js';
+import type { Identity, RecoveryStore, StoreMaintenance } from './store.js';
 import { createRecoveryLink, type CreateRecoveryLinkOutcome, type CreateRecoveryLinkRequest } from './create-link.js';
 import { redeemRecoveryLink, type RedeemRecoveryLinkOutcome, type RedeemRecoveryLinkRequest } from './redeem-link.js';
 import {
@@ -14,7 +14,7 @@ import {
 
 /** Everything the recovery operations need; time and randomness are injected for tests. */
 export interface RecoveryServiceDependencies {
-  readonly store: Omit<RecoveryStore, 'ping' | 'close'>;
+  readonly store: Omit<RecoveryStore, keyof StoreMaintenance>;
   readonly now: () => Date;
   readonly newFlowId: () => string;
   readonly generateToken: TokenGenerator;

@@ -17,64 +17,136 @@ export interface Identity {
   readonly updatedAt: Date | null;
 }
 
-/** A stored recovery link. The token itself is never part of it, only its HMAC. */
-export interface RecoveryLinkRecord {
+/**
+ * A stored recovery link. The token itself is never part of it, only its HMAC. The link
+ * document is also the `created` entry of the audit trail: one write, so a crash can never
+ * leave a usable link that the trail does not know about.
+ */
+export interface NewRecoveryLink {
   readonly flowId: string;
   readonly identityId: string;
   readonly tokenHash: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  readonly requestId: string;
+  readonly actor: string | null;
+  readonly clientAddress: string | null;
+}
+
+/** A link with what its claim, if any, says. */
+export interface RecoveryLinkRecord extends NewRecoveryLink {
   /** When it was redeemed; set only through a claim. */
   readonly usedAt: Date | null;
   /** When it was revoked; set only through a claim. */
   readonly revokedAt: Date | null;
-  readonly requestId: string;
 }
 
-/** What creating a link stores; usedAt and revokedAt only ever come from a claim. */
-export type NewRecoveryLink = Omit<RecoveryLinkRecord, 'usedAt' | 'revokedAt'>;
-
+/** An entry of an identity's outstanding set: enough to revoke it without reading the link. */
 export interface OutstandingRecoveryLink {
   readonly flowId: string;
   readonly createdAt: Date;
+  readonly expiresAt: Date;
 }
 
 /**
  * Ending a link's life, by redeeming or revoking it. Each link can be claimed once: the
  * first claim wins and every later one, in any process, loses. The stores make this a
- * single unique-key insert, the one write FerretDB performs atomically.
+ * single unique-key insert, the one write FerretDB performs atomically. The claim is also
+ * the `redeemed` or `revoked` entry of the audit trail.
  */
 export interface RecoveryLinkClaim {
   readonly outcome: 'redeemed' | 'revoked';
+  readonly identityId: string;
   readonly at: Date;
   readonly requestId: string;
+  readonly actor: string | null;
+  readonly clientAddress: string | null;
 }
 
-export interface RecoveryStore {
+/** How long what the store writes is kept; everything it writes has one of these bounds. */
+export interface RetentionPolicy {
+  /** Kept this long after the link expired (support questions, audits). */
+  readonly linkMilliseconds: number;
+  /** Audit entries (links as `created`, claims, failures) are kept at least this long. */
+  readonly eventMilliseconds: number;
+  /** The longest a link can live, so a claim can be kept longer than any link. */
+  readonly maxLifespanMilliseconds: number;
+}
+
+/** When a link document may go: after its own retention and after the audit's. */
+export function linkPurgeAt(link: Pick<NewRecoveryLink, 'createdAt' | 'expiresAt'>, policy: RetentionPolicy): Date {
+  return new Date(
+    Math.max(link.expiresAt.getTime() + policy.linkMilliseconds, link.createdAt.getTime() + policy.eventMilliseconds),
+  );
+}
+
+/**
+ * When a claim may go. It must outlive its link, or a used link would look unused again:
+ * a link claimed at `at` was created no later than `at`, so it expires by
+ * `at + maxLifespan` and is purged by the later of that plus its retention and
+ * `at + event retention`.
+ */
+export function claimPurgeAt(at: Date, policy: RetentionPolicy): Date {
+  return new Date(
+    at.getTime() + Math.max(policy.maxLifespanMilliseconds + policy.linkMilliseconds, policy.eventMilliseconds),
+  );
+}
+
+export interface IdentityReader {
   /** Looks an identity up by its canonical (lower-case) UUID. */
   findIdentity(id: string): Promise<Identity | null>;
-  /** Looks up many identities in one query (federation resolves entities in batches). */
+  /** Looks up many identities (federation resolves entities in batches); unknown ids are skipped. */
   findIdentities(ids: readonly string[]): Promise<Identity[]>;
-  /** Stores a new link; a duplicate flow id or token hash is rejected, never overwritten. */
+}
+
+export interface RecoveryLinkStore {
+  /** Stores a new link, which is also its `created` audit entry; a duplicate flow id is rejected. */
   insertRecoveryLink(link: NewRecoveryLink): Promise<void>;
+  /** The link as created, without asking whether it was claimed (the claim insert answers that). */
+  findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null>;
   /** The link with usedAt or revokedAt as its claim says. */
   findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null>;
+  /**
+   * Adds a link to its identity's outstanding set and answers the entries that were there
+   * before: a hint, some of which may have been claimed or have expired since.
+   */
+  addOutstandingRecoveryLink(identityId: string, link: OutstandingRecoveryLink): Promise<OutstandingRecoveryLink[]>;
+  /** Drops entries that can no longer be outstanding (claimed or expired) from the set. */
+  forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void>;
   /** The identity's links that expire after `now` and have not been claimed. */
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
-  /** How many outstanding links each identity has (ids without any are absent), in one query. */
+  /** How many outstanding links each identity has (ids without any are absent). */
   countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>>;
   /** Claims each link not claimed before; answers the flow ids this call claimed. */
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]>;
+}
+
+export interface RateLimitStore {
   /** Counts one request against a limit, shared by every process using this store. */
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision>;
-  /** Appends to the audit trail. */
-  recordEvents(events: readonly RecoveryEvent[]): Promise<void>;
-  /** The identity's events, newest first. */
+}
+
+export interface AuditStore {
+  /**
+   * Records a refused request. Failures are aggregated per who, what and window (with a
+   * count), so a caller cannot turn requests into documents.
+   */
+  recordFailure(event: RecoveryEvent): Promise<void>;
+  /** The identity's audit trail (creations, claims, failures), newest first. */
   listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]>;
+}
+
+export interface StoreMaintenance {
+  /** Deletes up to `batchSize` documents of each kind whose retention ended; answers how many. */
+  purgeExpired(now: Date, batchSize: number): Promise<number>;
   /** Resolves when the store can serve requests; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What the recovery domain needs from storage. Both stores pass one contract suite. */
+export interface RecoveryStore
+  extends IdentityReader, RecoveryLinkStore, RateLimitStore, AuditStore, StoreMaintenance {}
 
 /**
  * Raised by a store that cannot reach its database. Clients get 503 storage_unavailable;
@@ -87,10 +159,10 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** Raised by a store when a link with the same flow id or token hash already exists. */
+/** Raised by a store when a link with the same flow id already exists. */
 export class DuplicateRecoveryLinkError extends Error {
   constructor() {
-    super('A recovery link with this flow id or token hash already exists');
+    super('A recovery link with this flow id already exists');
     this.name = 'DuplicateRecoveryLinkError';
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Identity, RecoveryStore } from '../recovery/index.js';
 import { MemoryRecoveryStore } from './memory-store.js';
 import { MongoRecoveryStore } from './mongo-store.js';
+import { startSweeping } from './sweeper.js';
 
 export { MemoryRecoveryStore, MongoRecoveryStore };
 
@@ -20,16 +21,27 @@ export const DEMO_IDENTITY: Identity = {
 
 export async function openStore(config: Config, logger: Logger): Promise<RecoveryStore> {
   if (config.mongo !== null) {
-    const store = await MongoRecoveryStore.connect({ ...config.mongo, logger });
+    const store = await MongoRecoveryStore.connect({ ...config.mongo, retention: config.retention, logger });
     logger.info({ database: config.mongo.database }, 'using MongoDB');
-    return store;
+    return store.expiresByItself ? store : sweeping(store, config, logger);
   }
   logger.warn(
     { demoIdentityId: DEMO_IDENTITY.id },
     'MONGODB_URI is not set: using the embedded in-memory store with one demo identity. Nothing is persisted; every link is lost when the process stops.',
   );
   const extra = config.embeddedIdentitiesFile === null ? [] : await readIdentities(config.embeddedIdentitiesFile);
-  return new MemoryRecoveryStore([DEMO_IDENTITY, ...extra]);
+  return sweeping(new MemoryRecoveryStore([DEMO_IDENTITY, ...extra], config.retention), config, logger);
+}
+
+/** The store, with a sweeper that stops when the store closes. */
+function sweeping(store: RecoveryStore, config: Config, logger: Logger): RecoveryStore {
+  const stop = startSweeping(store, config.sweepIntervalMilliseconds, logger);
+  const close = store.close.bind(store);
+  store.close = async () => {
+    stop();
+    await close();
+  };
+  return store;
 }
 
 const identityFile = z.array(

@@ -1,17 +1,45 @@
 import {
   DuplicateRecoveryLinkError,
+  claimPurgeAt,
   currentWindow,
+  linkPurgeAt,
+  type Identity,
+  type NewRecoveryLink,
+  type OutstandingRecoveryLink,
   type RateDecision,
   type RateLimit,
   type RateLimitBucket,
   type RecoveryEvent,
-  type Identity,
-  type NewRecoveryLink,
-  type OutstandingRecoveryLink,
   type RecoveryLinkClaim,
   type RecoveryLinkRecord,
   type RecoveryStore,
+  type RetentionPolicy,
 } from '../recovery/index.js';
+import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
+
+/**
+ * Hard caps, so `npm start` stays within a bounded memory however long it runs and
+ * whatever callers send. Past a cap the oldest entries go first (Maps iterate in
+ * insertion order); a link forgotten early reads as unknown, which fails safe.
+ */
+export const MEMORY_STORE_CAPS = {
+  links: 50_000,
+  failures: 10_000,
+  rateWindows: 10_000,
+} as const;
+
+/** Development defaults, for tests and tools that build the store without a Config. */
+const DEFAULT_RETENTION: RetentionPolicy = {
+  linkMilliseconds: 7 * 24 * 3600_000,
+  eventMilliseconds: 90 * 24 * 3600_000,
+  maxLifespanMilliseconds: 30 * 24 * 3600_000,
+};
+
+interface StoredLink {
+  readonly link: NewRecoveryLink;
+  claim: RecoveryLinkClaim | null;
+  readonly purgeAt: number;
+}
 
 /**
  * The embedded store behind `npm start` without MONGODB_URI: everything lives in this
@@ -19,21 +47,22 @@ import {
  * Each method checks and writes without awaiting in between, so on Node's single
  * thread every check-and-write is atomic, as the unique indexes make it in MongoDB.
  */
-/** Past this many tracked windows, ended ones are dropped before a new one is added. */
-const MAX_RATE_WINDOWS = 10_000;
-
 export class MemoryRecoveryStore implements RecoveryStore {
   private readonly identities = new Map<string, Identity>();
-  private readonly linksByFlowId = new Map<string, NewRecoveryLink>();
-  private readonly tokenHashes = new Set<string>();
-  /** Flow ids per identity, so finding an identity's links does not scan every link. */
-  private readonly flowIdsByIdentity = new Map<string, Set<string>>();
-  private readonly claims = new Map<string, RecoveryLinkClaim>();
-  private readonly events: RecoveryEvent[] = [];
+  /** Links with their claims. */
+  private readonly links = new Map<string, StoredLink>();
+  /** Claims of flow ids that have no link (yet): a later insert of that link finds it claimed. */
+  private readonly orphanClaims = new Map<string, { claim: RecoveryLinkClaim; purgeAt: number }>();
+  /** Per identity, only its outstanding links: claimed and expired ones leave it. */
+  private readonly outstanding = new Map<string, Map<string, OutstandingRecoveryLink>>();
+  private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
   /** Per bucket and key: the current window and how much of it is used. */
   private readonly rateWindows = new Map<string, { start: number; end: number; count: number }>();
 
-  constructor(identities: Iterable<Identity> = []) {
+  constructor(
+    identities: Iterable<Identity> = [],
+    private readonly retention: RetentionPolicy = DEFAULT_RETENTION,
+  ) {
     for (const identity of identities) this.identities.set(identity.id, Object.freeze({ ...identity }));
   }
 
@@ -42,36 +71,65 @@ export class MemoryRecoveryStore implements RecoveryStore {
   }
 
   async findIdentities(ids: readonly string[]): Promise<Identity[]> {
-    return ids.flatMap((id) => this.identities.get(id) ?? []);
+    return [...new Set(ids)].flatMap((id) => this.identities.get(id) ?? []);
   }
 
   async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
-    if (this.linksByFlowId.has(link.flowId) || this.tokenHashes.has(link.tokenHash)) {
-      throw new DuplicateRecoveryLinkError();
-    }
-    this.linksByFlowId.set(link.flowId, Object.freeze({ ...link }));
-    this.tokenHashes.add(link.tokenHash);
-    const flowIds = this.flowIdsByIdentity.get(link.identityId) ?? new Set<string>();
-    this.flowIdsByIdentity.set(link.identityId, flowIds.add(link.flowId));
+    if (this.links.has(link.flowId)) throw new DuplicateRecoveryLinkError();
+    if (this.links.size >= MEMORY_STORE_CAPS.links) this.evictOldestLink();
+    const claim = this.orphanClaims.get(link.flowId)?.claim ?? null;
+    this.orphanClaims.delete(link.flowId);
+    this.links.set(link.flowId, {
+      link: Object.freeze({ ...link }),
+      claim,
+      purgeAt: linkPurgeAt(link, this.retention).getTime(),
+    });
+  }
+
+  async findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null> {
+    return this.links.get(flowId)?.link ?? null;
   }
 
   async findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
-    const link = this.linksByFlowId.get(flowId);
-    if (link === undefined) return null;
-    const claim = this.claims.get(flowId);
+    const stored = this.links.get(flowId);
+    if (stored === undefined) return null;
+    const { claim } = stored;
     return {
-      ...link,
+      ...stored.link,
       usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
       revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
     };
   }
 
+  async addOutstandingRecoveryLink(
+    identityId: string,
+    link: OutstandingRecoveryLink,
+  ): Promise<OutstandingRecoveryLink[]> {
+    const set = this.outstanding.get(identityId) ?? new Map<string, OutstandingRecoveryLink>();
+    const before = [...set.values()];
+    const { flowId, createdAt, expiresAt } = link;
+    this.outstanding.set(identityId, set.set(flowId, Object.freeze({ flowId, createdAt, expiresAt })));
+    return before;
+  }
+
+  async forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void> {
+    const set = this.outstanding.get(identityId);
+    if (set === undefined) return;
+    for (const flowId of flowIds) set.delete(flowId);
+    if (set.size === 0) this.outstanding.delete(identityId);
+  }
+
   async listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
+    const set = this.outstanding.get(identityId);
+    if (set === undefined) return [];
     const outstanding: OutstandingRecoveryLink[] = [];
-    for (const flowId of this.flowIdsByIdentity.get(identityId) ?? []) {
-      const link = this.linksByFlowId.get(flowId)!;
-      if (link.expiresAt > now && !this.claims.has(flowId)) outstanding.push({ flowId, createdAt: link.createdAt });
+    for (const [flowId, link] of set) {
+      // Expired entries leave the index as they are met; a set entry whose link never
+      // came to be stored (a creation that failed half-way) is not outstanding either.
+      if (link.expiresAt <= now) set.delete(flowId);
+      else if (this.links.has(flowId) && this.links.get(flowId)!.claim === null) outstanding.push(link);
     }
+    if (set.size === 0) this.outstanding.delete(identityId);
     return outstanding;
   }
 
@@ -87,8 +145,21 @@ export class MemoryRecoveryStore implements RecoveryStore {
   async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     const claimed: string[] = [];
     for (const flowId of flowIds) {
-      if (this.claims.has(flowId)) continue;
-      this.claims.set(flowId, Object.freeze({ ...claim }));
+      const stored = this.links.get(flowId);
+      if (stored === undefined) {
+        // A claim for a link not stored (yet, or any more) still wins once, as a unique
+        // insert would; it is kept as long as a claim must be, within the links cap.
+        if (this.orphanClaims.has(flowId)) continue;
+        if (this.orphanClaims.size >= MEMORY_STORE_CAPS.links) this.orphanClaims.delete(first(this.orphanClaims)!);
+        this.orphanClaims.set(flowId, {
+          claim: Object.freeze({ ...claim }),
+          purgeAt: claimPurgeAt(claim.at, this.retention).getTime(),
+        });
+      } else {
+        if (stored.claim !== null) continue;
+        stored.claim = Object.freeze({ ...claim });
+      }
+      this.outstanding.get(claim.identityId)?.delete(flowId);
       claimed.push(flowId);
     }
     return claimed;
@@ -100,31 +171,91 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const entry = this.rateWindows.get(id);
     const count = entry !== undefined && entry.start === window.start ? entry.count : 0;
     if (count >= limit.limit) return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
-    if (entry === undefined && this.rateWindows.size >= MAX_RATE_WINDOWS) this.forgetEndedWindows(now);
+    if (entry === undefined && this.rateWindows.size >= MEMORY_STORE_CAPS.rateWindows) this.forgetWindows(now);
     this.rateWindows.set(id, { start: window.start, end: window.start + limit.windowMilliseconds, count: count + 1 });
     return { allowed: true };
   }
 
-  /** Keeps memory bounded under many distinct clients: ended windows count for nothing. */
-  private forgetEndedWindows(now: Date): void {
+  /**
+   * Keeps memory bounded under many distinct clients: ended windows count for nothing;
+   * if all are current, the oldest half goes (those clients get a fresh window early).
+   */
+  private forgetWindows(now: Date): void {
     for (const [id, entry] of this.rateWindows) {
       if (entry.end <= now.getTime()) this.rateWindows.delete(id);
     }
+    let excess = this.rateWindows.size - MEMORY_STORE_CAPS.rateWindows / 2;
+    for (const id of this.rateWindows.keys()) {
+      if (excess-- <= 0) break;
+      this.rateWindows.delete(id);
+    }
   }
 
-  async recordEvents(events: readonly RecoveryEvent[]): Promise<void> {
-    this.events.push(...events.map((event) => Object.freeze({ ...event })));
+  async recordFailure(event: RecoveryEvent): Promise<void> {
+    const { key, windowStart } = failureKey(event);
+    const existing = this.failures.get(key);
+    if (existing !== undefined) {
+      this.failures.set(key, { ...existing, count: existing.count + 1 });
+      return;
+    }
+    if (this.failures.size >= MEMORY_STORE_CAPS.failures) this.failures.delete(first(this.failures)!);
+    const purgeAt = windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds;
+    this.failures.set(key, { ...event, count: 1, purgeAt });
   }
 
   async listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
-    const newestFirst: RecoveryEvent[] = [];
-    for (let i = this.events.length - 1; i >= 0 && newestFirst.length < limit; i--) {
-      if (this.events[i]!.identityId === identityId) newestFirst.push(this.events[i]!);
+    const events: RecoveryEvent[] = [];
+    for (const { link, claim } of this.links.values()) {
+      if (link.identityId !== identityId) continue;
+      events.push(auditEntry('created', link.identityId, link.flowId, link, link.createdAt));
+      if (claim !== null) events.push(auditEntry(claim.outcome, claim.identityId, link.flowId, claim, claim.at));
     }
-    return newestFirst;
+    for (const { purgeAt: _purgeAt, ...failure } of this.failures.values()) {
+      if (failure.identityId === identityId) events.push(failure);
+    }
+    return events.sort(newestFirst).slice(0, limit);
+  }
+
+  async purgeExpired(now: Date, batchSize: number): Promise<number> {
+    const due = now.getTime();
+    let purged = 0;
+    for (const map of [this.links, this.orphanClaims, this.failures] as Map<string, { purgeAt: number }>[]) {
+      let budget = batchSize;
+      for (const [key, { purgeAt }] of map) {
+        if (budget <= 0) break;
+        if (purgeAt > due) continue;
+        map.delete(key);
+        budget--;
+        purged++;
+      }
+    }
+    return purged;
   }
 
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  private evictOldestLink(): void {
+    const oldest = first(this.links);
+    if (oldest === undefined) return;
+    const { link } = this.links.get(oldest)!;
+    this.links.delete(oldest);
+    this.outstanding.get(link.identityId)?.delete(oldest);
+  }
+}
+
+function first<K>(map: Map<K, unknown>): K | undefined {
+  return map.keys().next().value;
+}
+
+function auditEntry(
+  type: RecoveryEvent['type'],
+  identityId: string,
+  flowId: string,
+  origin: { requestId: string; actor: string | null; clientAddress: string | null },
+  at: Date,
+): RecoveryEvent {
+  const { requestId, actor, clientAddress } = origin;
+  return { type, identityId, flowId, errorId: null, actor, requestId, clientAddress, at, count: 1 };
 }

@@ -1,6 +1,7 @@
 import {
   MongoBulkWriteError,
   MongoClient,
+  MongoError,
   MongoNetworkError,
   MongoServerError,
   MongoServerSelectionError,
@@ -8,24 +9,38 @@ import {
   UUID,
   type Collection,
   type Db,
+  type Document,
 } from 'mongodb';
 import {
   DuplicateRecoveryLinkError,
   StoreUnavailableError,
+  claimPurgeAt,
   currentWindow,
-  type RateDecision,
-  type RateLimit,
-  type RateLimitBucket,
-  type RecoveryEvent,
+  linkPurgeAt,
   type Identity,
   type IdentityState,
   type NewRecoveryLink,
   type OutstandingRecoveryLink,
+  type RateDecision,
+  type RateLimit,
+  type RateLimitBucket,
+  type RecoveryEvent,
   type RecoveryLinkClaim,
   type RecoveryLinkRecord,
   type RecoveryStore,
+  type RetentionPolicy,
 } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
+import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst, RateSlotHints } from './shared.js';
+
+/**
+ * Key-value access, so that no request costs more because of how much is stored: every
+ * command of create, redeem and revoke is an insert, or a find or update by `_id` alone.
+ * That is what MongoDB serves from its primary index everywhere (a sharded cluster routes
+ * it to one shard), and the only filter FerretDB v1 turns into an indexed lookup: it
+ * pushes down equality on string `_id`s but neither `$in` nor binary (UUID) values, and
+ * scans the collection for anything else. So every `_id` this store writes is a string.
+ */
 
 /** Identities as Kratos-style deployments keep them; only `_id` is guaranteed. */
 interface IdentityDocument {
@@ -37,16 +52,43 @@ interface IdentityDocument {
   updated_at?: unknown;
 }
 
-interface RecoveryLinkDocument {
-  _id: UUID;
+/** A link, and the `created` entry of the audit trail. `_id` is the flow id. */
+interface LinkDocument {
+  _id: string;
   identityId: string;
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;
-  /** Mirrors of the claim, for people reading the collection; the claim decides. */
-  usedAt: Date | null;
-  revokedAt: Date | null;
   requestId: string;
+  actor: string | null;
+  clientAddress: string | null;
+  purgeAt: Date;
+}
+
+/**
+ * One per link that was redeemed or revoked, and its audit entry; `_id` is the flow id, so
+ * a second claim fails. The claim decides: the link document is never updated.
+ */
+interface ClaimDocument {
+  _id: string;
+  outcome: RecoveryLinkClaim['outcome'];
+  identityId: string;
+  at: Date;
+  requestId: string;
+  actor: string | null;
+  clientAddress: string | null;
+  purgeAt: Date;
+}
+
+/**
+ * An identity's outstanding set: `_id` is the identity id, `links` maps flow ids to when
+ * they were created and expire. A hint (claims decide), bounded by trimming, and purged
+ * once the newest link in it has expired.
+ */
+interface OutstandingSetDocument {
+  _id: string;
+  links: Record<string, { createdAt: Date; expiresAt: Date }>;
+  purgeAt: Date;
 }
 
 /**
@@ -56,18 +98,14 @@ interface RecoveryLinkDocument {
  */
 interface RateSlotDocument {
   _id: string;
-  bucket: RateLimitBucket;
-  key: string;
-  window: number;
-  expiresAt: Date;
+  purgeAt: Date;
 }
 
-/** One per link that was redeemed or revoked; `_id` is the flow id, so a second claim fails. */
-interface ClaimDocument {
-  _id: UUID;
-  outcome: RecoveryLinkClaim['outcome'];
-  at: Date;
-  requestId: string;
+/** Failures, one document per who, what and window, counted (see recordFailure). */
+interface FailureDocument extends Omit<RecoveryEvent, 'count'> {
+  _id: string;
+  count: number;
+  purgeAt: Date;
 }
 
 export interface MongoStoreOptions {
@@ -77,29 +115,33 @@ export interface MongoStoreOptions {
   readonly recoveryLinksCollection: string;
   /** How long an operation waits for a reachable server before giving up. */
   readonly timeoutMilliseconds: number;
+  readonly retention: RetentionPolicy;
   readonly logger: Logger;
+  /** Called for every command sent to the server (the driver's command monitoring). */
+  readonly onCommand?: (commandName: string, command: Document) => void;
 }
 
 const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
-/** Expired links are kept a week (for support questions and audits), then the TTL index drops them. */
-const EXPIRED_LINK_RETENTION_SECONDS = 7 * 24 * 60 * 60;
-/**
- * A claim must outlive its link, or a used link would look unused again. Links live at
- * most RECOVERY_LINK_MAX_LIFESPAN plus the retention above; claims are kept far longer.
- */
-const CLAIM_RETENTION_SECONDS = 400 * 24 * 60 * 60;
 
 export class MongoRecoveryStore implements RecoveryStore {
+  private readonly rateSlotHints = new RateSlotHints();
+  /** Which form the deployment's identity ids take, learned from the last one found. */
+  private identityIdsAreUuids = false;
+
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
     private readonly identities: Collection<IdentityDocument>,
-    private readonly links: Collection<RecoveryLinkDocument>,
+    private readonly links: Collection<LinkDocument>,
     private readonly claims: Collection<ClaimDocument>,
-    private readonly events: Collection<RecoveryEvent>,
+    private readonly outstanding: Collection<OutstandingSetDocument>,
+    private readonly failures: Collection<FailureDocument>,
     private readonly rateSlots: Collection<RateSlotDocument>,
+    private readonly retention: RetentionPolicy,
     private readonly logger: Logger,
+    /** True when the server removes what is due itself; else purgeExpired does. */
+    readonly expiresByItself: boolean,
   ) {}
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
@@ -109,183 +151,294 @@ export class MongoRecoveryStore implements RecoveryStore {
       appName: 'recovery-link-subgraph',
       serverSelectionTimeoutMS: options.timeoutMilliseconds,
       connectTimeoutMS: options.timeoutMilliseconds,
+      monitorCommands: options.onCommand !== undefined,
     });
+    const onCommand = options.onCommand;
+    if (onCommand !== undefined) client.on('commandStarted', (event) => onCommand(event.commandName, event.command));
     await client.connect();
-    const db = client.db(options.database);
-    const store = new MongoRecoveryStore(
-      client,
-      db,
-      db.collection<IdentityDocument>(options.identitiesCollection),
-      db.collection<RecoveryLinkDocument>(options.recoveryLinksCollection),
-      db.collection<ClaimDocument>(`${options.recoveryLinksCollection}_claims`),
-      db.collection<RecoveryEvent>('recovery_events'),
-      db.collection<RateSlotDocument>('rate_limit_slots'),
-      options.logger,
-    );
     try {
-      await store.ensureIndexes();
+      const db = client.db(options.database);
+      const collections = {
+        identities: db.collection<IdentityDocument>(options.identitiesCollection),
+        links: db.collection<LinkDocument>(options.recoveryLinksCollection),
+        claims: db.collection<ClaimDocument>(`${options.recoveryLinksCollection}_claims`),
+        outstanding: db.collection<OutstandingSetDocument>(`${options.recoveryLinksCollection}_outstanding`),
+        failures: db.collection<FailureDocument>('recovery_events'),
+        rateSlots: db.collection<RateSlotDocument>('rate_limit_slots'),
+      };
+      const expiresByItself = await ensureIndexes(collections, options.logger);
+      return new MongoRecoveryStore(
+        client,
+        db,
+        collections.identities,
+        collections.links,
+        collections.claims,
+        collections.outstanding,
+        collections.failures,
+        collections.rateSlots,
+        options.retention,
+        options.logger,
+        expiresByItself,
+      );
     } catch (error) {
       await client.close();
       throw error;
-    }
-    return store;
-  }
-
-  /** Idempotent: createIndex with an identical specification is a no-op on the server. */
-  private async ensureIndexes(): Promise<void> {
-    await this.links.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' });
-    await this.links.createIndex({ identityId: 1, expiresAt: 1 }, { name: 'identityId_expiresAt' });
-    await this.events.createIndex({ identityId: 1, at: -1 }, { name: 'identityId_at' });
-    await this.rateSlots.createIndex({ bucket: 1, key: 1, window: 1 }, { name: 'bucket_key_window' });
-    try {
-      await this.links.createIndex(
-        { expiresAt: 1 },
-        { expireAfterSeconds: EXPIRED_LINK_RETENTION_SECONDS, name: 'expiresAt_ttl' },
-      );
-      await this.claims.createIndex({ at: 1 }, { expireAfterSeconds: CLAIM_RETENTION_SECONDS, name: 'at_ttl' });
-      await this.rateSlots.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
-    } catch (error) {
-      // FerretDB v1 has no TTL indexes. Expired links then stay until removed by hand;
-      // they are harmless, since expiry is checked on every use.
-      if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) throw error;
-      this.logger.warn(
-        { collection: this.links.collectionName },
-        'TTL indexes are not supported by this server; expired recovery links will not be removed automatically',
-      );
     }
   }
 
   findIdentity(id: string): Promise<Identity | null> {
     return this.unlessUnreachable(async () => {
       // Deployments store `_id` either as a BSON UUID (binary subtype 4) or as the
-      // canonical string; one query with both forms finds either.
-      const document = await this.identities.findOne({ _id: { $in: [new UUID(id), id] } });
-      return document === null ? null : toIdentity(id, document);
+      // canonical string. `$in` with both would be one command, but FerretDB scans for
+      // `$in`; asking in the form last seen first makes it one lookup in the steady state.
+      const forms: [UUID | string, UUID | string] = this.identityIdsAreUuids ? [new UUID(id), id] : [id, new UUID(id)];
+      for (const _id of forms) {
+        const document = await this.identities.findOne({ _id });
+        if (document !== null) {
+          this.identityIdsAreUuids = typeof document._id !== 'string';
+          return toIdentity(id, document);
+        }
+      }
+      return null;
     });
   }
-  findIdentities(ids: readonly string[]): Promise<Identity[]> {
-    return this.unlessUnreachable(async () => {
-      if (ids.length === 0) return [];
-      const forms = ids.flatMap((id) => [new UUID(id), id]);
-      const documents = await this.identities.find({ _id: { $in: forms } }).toArray();
-      return documents.map((document) => {
-        const id = typeof document._id === 'string' ? document._id.toLowerCase() : document._id.toHexString(true);
-        return toIdentity(id, document);
-      });
-    });
+
+  async findIdentities(ids: readonly string[]): Promise<Identity[]> {
+    // One lookup per id, in parallel: each is served by the primary key on every server.
+    const found = await Promise.all([...new Set(ids)].map((id) => this.findIdentity(id)));
+    return found.filter((identity) => identity !== null);
   }
 
   insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     return this.unlessUnreachable(async () => {
       try {
         await this.links.insertOne({
-          _id: new UUID(link.flowId),
+          _id: link.flowId,
           identityId: link.identityId,
           tokenHash: link.tokenHash,
           createdAt: link.createdAt,
           expiresAt: link.expiresAt,
-          usedAt: null,
-          revokedAt: null,
           requestId: link.requestId,
+          actor: link.actor,
+          clientAddress: link.clientAddress,
+          purgeAt: linkPurgeAt(link, this.retention),
         });
       } catch (error) {
-        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
-          throw new DuplicateRecoveryLinkError();
-        }
+        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new DuplicateRecoveryLinkError();
         throw error;
       }
     });
   }
 
+  findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null> {
+    return this.unlessUnreachable(async () => {
+      const document = await this.links.findOne({ _id: flowId });
+      return document === null ? null : toLink(document);
+    });
+  }
+
   findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
     return this.unlessUnreachable(async () => {
-      const _id = new UUID(flowId);
-      const [document, claim] = await Promise.all([this.links.findOne({ _id }), this.claims.findOne({ _id })]);
+      const [document, claim] = await Promise.all([
+        this.links.findOne({ _id: flowId }),
+        this.claims.findOne({ _id: flowId }),
+      ]);
       if (document === null) return null;
       return {
-        flowId,
-        identityId: document.identityId,
-        tokenHash: document.tokenHash,
-        createdAt: document.createdAt,
-        expiresAt: document.expiresAt,
+        ...toLink(document),
         usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
         revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
-        requestId: document.requestId,
       };
+    });
+  }
+
+  addOutstandingRecoveryLink(identityId: string, link: OutstandingRecoveryLink): Promise<OutstandingRecoveryLink[]> {
+    return this.unlessUnreachable(async () => {
+      // One command reads the set as it was and adds to it (atomic on MongoDB; FerretDB
+      // reads then writes, so two creations racing for one identity can both survive).
+      const before = await this.outstanding.findOneAndUpdate(
+        { _id: identityId },
+        {
+          $set: { [`links.${link.flowId}`]: { createdAt: link.createdAt, expiresAt: link.expiresAt } },
+          $max: { purgeAt: link.expiresAt },
+        },
+        { upsert: true, returnDocument: 'before' },
+      );
+      return entriesOf(before);
+    });
+  }
+
+  forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      if (flowIds.length === 0) return;
+      await this.outstanding.updateOne(
+        { _id: identityId },
+        { $unset: Object.fromEntries(flowIds.map((flowId) => [`links.${flowId}`, ''])) },
+      );
     });
   }
 
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
     return this.unlessUnreachable(async () => {
-      const links = await this.links
-        .find({ identityId, expiresAt: { $gt: now } }, { projection: { _id: 1, createdAt: 1 } })
-        .toArray();
-      if (links.length === 0) return [];
-      const claimed = await this.claims
-        .find({ _id: { $in: links.map((link) => link._id) } }, { projection: { _id: 1 } })
-        .toArray();
-      const claimedIds = new Set(claimed.map((claim) => claim._id.toHexString()));
-      return links
-        .filter((link) => !claimedIds.has(link._id.toHexString()))
-        .map((link) => ({ flowId: link._id.toHexString(true), createdAt: link.createdAt }));
+      const set = await this.outstanding.findOne({ _id: identityId });
+      return this.unclaimed(entriesOf(set).filter((link) => link.expiresAt > now));
     });
   }
 
-  countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
-    return this.unlessUnreachable(async () => {
-      const counts = new Map<string, number>();
-      if (identityIds.length === 0) return counts;
-      const links = await this.links
-        .find(
-          { identityId: { $in: [...identityIds] }, expiresAt: { $gt: now } },
-          { projection: { _id: 1, identityId: 1 } },
-        )
-        .toArray();
-      if (links.length === 0) return counts;
-      const claimed = await this.claims
-        .find({ _id: { $in: links.map((link) => link._id) } }, { projection: { _id: 1 } })
-        .toArray();
-      const claimedIds = new Set(claimed.map((claim) => claim._id.toHexString()));
-      for (const link of links) {
-        if (!claimedIds.has(link._id.toHexString()))
-          counts.set(link.identityId, (counts.get(link.identityId) ?? 0) + 1);
-      }
-      return counts;
-    });
+  async countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
+    const counts = await Promise.all(
+      identityIds.map(async (id) => [id, (await this.listOutstandingRecoveryLinks(id, now)).length] as const),
+    );
+    return new Map(counts.filter(([, count]) => count > 0));
+  }
+
+  /** The set is small (trimmed), so one `_id` lookup per entry, in parallel. */
+  private async unclaimed(links: OutstandingRecoveryLink[]): Promise<OutstandingRecoveryLink[]> {
+    const claims = await Promise.all(
+      links.map((link) => this.claims.findOne({ _id: link.flowId }, { projection: { _id: 1 } })),
+    );
+    return links.filter((_link, index) => claims[index] === null);
   }
 
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     return this.unlessUnreachable(async () => {
       if (flowIds.length === 0) return [];
-      const documents = flowIds.map((flowId) => ({ _id: new UUID(flowId), ...claim }));
+      const purgeAt = claimPurgeAt(claim.at, this.retention);
+      const documents = flowIds.map((flowId) => ({ _id: flowId, ...claim, purgeAt }));
       let lost = new Set<number>();
       try {
         // Unordered: one link claimed elsewhere must not stop the others being claimed.
         await this.claims.insertMany(documents, { ordered: false });
       } catch (error) {
-        if (!(error instanceof MongoBulkWriteError)) throw error;
-        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-        if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
-        lost = new Set(writeErrors.map((writeError) => writeError.index));
+        const writeErrors = duplicateKeyErrors(error);
+        if (writeErrors === null) throw error;
+        lost = new Set(writeErrors);
       }
-      const claimed = flowIds.filter((_flowId, index) => !lost.has(index));
-      await this.mirrorClaim(claimed, claim);
-      return claimed;
+      return flowIds.filter((_flowId, index) => !lost.has(index));
     });
   }
 
-  /** Best effort: the claim already decided, so a failure here only leaves the mirror stale. */
-  private async mirrorClaim(flowIds: string[], claim: RecoveryLinkClaim): Promise<void> {
-    if (flowIds.length === 0) return;
-    const field = claim.outcome === 'redeemed' ? 'usedAt' : 'revokedAt';
-    try {
-      await this.links.updateMany(
-        { _id: { $in: flowIds.map((flowId) => new UUID(flowId)) } },
-        { $set: { [field]: claim.at } },
+  consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+    return this.unlessUnreachable(async () => {
+      const window = currentWindow(limit, now);
+      const windowKey = `${bucket}|${key}|${window.start}`;
+      const purgeAt = new Date(window.start + limit.windowMilliseconds);
+      // Probe slots by `_id` from the first one this process has not seen taken: one
+      // insert in the steady state, none once the window is known to be full.
+      for (let slot = this.rateSlotHints.firstFree(windowKey); slot < limit.limit; slot++) {
+        try {
+          await this.rateSlots.insertOne({ _id: `${windowKey}|${slot}`, purgeAt });
+          this.rateSlotHints.taken(windowKey, slot, purgeAt.getTime());
+          return { allowed: true };
+        } catch (error) {
+          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+          this.rateSlotHints.taken(windowKey, slot, purgeAt.getTime());
+        }
+      }
+      return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
+    });
+  }
+
+  recordFailure(event: RecoveryEvent): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      const { key, windowStart } = failureKey(event);
+      const { count: _count, ...fields } = event;
+      // An upsert by `_id`: however many attempts, one document per who, what and window.
+      // (On FerretDB $inc reads then writes, so racing replicas may undercount; the
+      // document still exists, which is what an investigation needs.)
+      await this.failures.updateOne(
+        { _id: key },
+        {
+          $setOnInsert: {
+            ...fields,
+            purgeAt: new Date(windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds),
+          },
+          $inc: { count: 1 },
+        },
+        { upsert: true },
       );
-    } catch (error) {
-      this.logger.warn({ err: error, flowIds }, 'could not mirror a recovery link claim onto the link documents');
-    }
+    });
+  }
+
+  /**
+   * The audit trail is read from where each entry lives: links (created), claims
+   * (redeemed, revoked) and failures. An admin query, served by the identityId indexes on
+   * MongoDB; FerretDB scans for it, which no request of the hot paths does.
+   */
+  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
+    return this.unlessUnreachable(async () => {
+      const [links, claims, failures] = await Promise.all([
+        this.links.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
+        this.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+        this.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+      ]);
+      const events: RecoveryEvent[] = [
+        ...links.map((link) => ({
+          type: 'created' as const,
+          identityId: link.identityId,
+          flowId: link._id,
+          errorId: null,
+          actor: link.actor,
+          requestId: link.requestId,
+          clientAddress: link.clientAddress,
+          at: link.createdAt,
+          count: 1,
+        })),
+        ...claims.map((claim) => ({
+          type: claim.outcome,
+          identityId: claim.identityId,
+          flowId: claim._id,
+          errorId: null,
+          actor: claim.actor,
+          requestId: claim.requestId,
+          clientAddress: claim.clientAddress,
+          at: claim.at,
+          count: 1,
+        })),
+        ...failures.map(({ type, identityId, flowId, errorId, actor, requestId, clientAddress, at, count }) => ({
+          type,
+          identityId,
+          flowId,
+          errorId,
+          actor,
+          requestId,
+          clientAddress,
+          at,
+          count,
+        })),
+      ];
+      return events.sort(newestFirst).slice(0, limit);
+    });
+  }
+
+  /**
+   * For servers without TTL indexes (FerretDB v1): deletes what is due, a bounded batch per
+   * collection. Safe in every replica at once: deleting a deleted document is a no-op.
+   */
+  purgeExpired(now: Date, batchSize: number): Promise<number> {
+    return this.unlessUnreachable(async () => {
+      let purged = 0;
+      const collections: Collection<{ _id: string; purgeAt: Date }>[] = [
+        this.links,
+        this.claims,
+        this.outstanding,
+        this.failures,
+        this.rateSlots,
+      ] as never;
+      for (const collection of collections) {
+        const due = await collection
+          .find({ purgeAt: { $lte: now } }, { projection: { _id: 1 } })
+          .limit(batchSize)
+          .toArray();
+        if (due.length === 0) continue;
+        const result = await collection.deleteMany({
+          _id: { $in: due.map((document) => document._id) },
+          purgeAt: { $lte: now },
+        });
+        purged += result.deletedCount;
+      }
+      return purged;
+    });
   }
 
   ping(): Promise<void> {
@@ -294,72 +447,99 @@ export class MongoRecoveryStore implements RecoveryStore {
     });
   }
 
-  consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
-    return this.unlessUnreachable(async () => {
-      const window = currentWindow(limit, now);
-      const expiresAt = new Date(window.start + limit.windowMilliseconds);
-      // Start at the first slot not yet known to be taken; racing processes move on.
-      let slot = await this.rateSlots.countDocuments({ bucket, key, window: window.start });
-      for (; slot < limit.limit; slot++) {
-        try {
-          await this.rateSlots.insertOne({
-            _id: `${bucket}|${key}|${window.start}|${slot}`,
-            bucket,
-            key,
-            window: window.start,
-            expiresAt,
-          });
-          return { allowed: true };
-        } catch (error) {
-          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-        }
-      }
-      return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
-    });
-  }
-
-  recordEvents(events: readonly RecoveryEvent[]): Promise<void> {
-    return this.unlessUnreachable(async () => {
-      if (events.length > 0) await this.events.insertMany(events.map((event) => ({ ...event })));
-    });
-  }
-
-  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
-    return this.unlessUnreachable(async () => {
-      const documents = await this.events
-        .find({ identityId }, { projection: { _id: 0 } })
-        .sort({ at: -1, _id: -1 })
-        .limit(limit)
-        .toArray();
-      return documents.map(({ type, identityId, flowId, errorId, actor, requestId, clientAddress, at }) => ({
-        type,
-        identityId,
-        flowId,
-        errorId,
-        actor,
-        requestId,
-        clientAddress,
-        at,
-      }));
-    });
-  }
-
   /** Turns "the database cannot be reached" into the domain's StoreUnavailableError. */
   private async unlessUnreachable<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
-      const unreachable =
-        error instanceof MongoServerSelectionError ||
-        error instanceof MongoNetworkError ||
-        error instanceof MongoTopologyClosedError;
-      throw unreachable ? new StoreUnavailableError(error) : error;
+      throw isConnectionLoss(error) ? new StoreUnavailableError(error) : error;
     }
   }
 
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+interface StoreCollections {
+  readonly links: Collection<LinkDocument>;
+  readonly claims: Collection<ClaimDocument>;
+  readonly outstanding: Collection<OutstandingSetDocument>;
+  readonly failures: Collection<FailureDocument>;
+  readonly rateSlots: Collection<RateSlotDocument>;
+}
+
+/**
+ * Idempotent: createIndex with an identical specification is a no-op on the server.
+ * Answers whether the server expires documents itself (TTL indexes).
+ */
+async function ensureIndexes(collections: StoreCollections, logger: Logger): Promise<boolean> {
+  // For the admin's audit query only; no request of the hot paths filters on these.
+  await collections.links.createIndex({ identityId: 1, createdAt: -1 }, { name: 'identityId_createdAt' });
+  await collections.claims.createIndex({ identityId: 1, at: -1 }, { name: 'identityId_at' });
+  await collections.failures.createIndex({ identityId: 1, at: -1 }, { name: 'identityId_at' });
+  try {
+    // Every document carries the instant it may go; the server deletes it then.
+    for (const collection of Object.values(collections) as Collection[]) {
+      await collection.createIndex({ purgeAt: 1 }, { expireAfterSeconds: 0, name: 'purgeAt_ttl' });
+    }
+    return true;
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) throw error;
+    logger.info('this server has no TTL indexes: the service purges what is due itself (STORE_SWEEP_INTERVAL)');
+    return false;
+  }
+}
+
+/**
+ * Every failure that means "the server could not be reached, or the connection was lost":
+ * selection, network and closed-topology errors, and errors the driver labels as
+ * connection-level (a write whose connection broke surfaces as a bulk write error whose
+ * cause is a network error).
+ */
+function isConnectionLoss(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (
+      current instanceof MongoServerSelectionError ||
+      current instanceof MongoNetworkError ||
+      current instanceof MongoTopologyClosedError ||
+      (current instanceof MongoError &&
+        (current.hasErrorLabel('ResetPool') || current.hasErrorLabel('PoolRequestedRetry')))
+    ) {
+      return true;
+    }
+    current = current.cause;
+  }
+  return false;
+}
+
+/** The indexes of the documents a bulk insert lost to duplicate keys; null for any other failure. */
+function duplicateKeyErrors(error: unknown): number[] | null {
+  if (!(error instanceof MongoBulkWriteError) || isConnectionLoss(error)) return null;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) return null;
+  return writeErrors.map((writeError) => writeError.index);
+}
+
+function entriesOf(set: OutstandingSetDocument | null): OutstandingRecoveryLink[] {
+  return Object.entries(set?.links ?? {}).map(([flowId, { createdAt, expiresAt }]) => ({
+    flowId,
+    createdAt,
+    expiresAt,
+  }));
+}
+
+function toLink(document: LinkDocument): NewRecoveryLink {
+  return {
+    flowId: document._id,
+    identityId: document.identityId,
+    tokenHash: document.tokenHash,
+    createdAt: document.createdAt,
+    expiresAt: document.expiresAt,
+    requestId: document.requestId,
+    actor: document.actor ?? null,
+    clientAddress: document.clientAddress ?? null,
+  };
 }
 
 function toIdentity(id: string, document: IdentityDocument): Identity {

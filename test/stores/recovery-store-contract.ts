@@ -4,6 +4,7 @@ import {
   DuplicateRecoveryLinkError,
   type Identity,
   type NewRecoveryLink,
+  type RecoveryEvent,
   type RecoveryLinkClaim,
   type RecoveryStore,
 } from '../../src/recovery/index.js';
@@ -35,13 +36,43 @@ export function linkFixture(overrides: Partial<NewRecoveryLink> = {}): NewRecove
     createdAt: new Date('2026-01-01T00:00:00.000Z'),
     expiresAt: new Date('2026-01-01T01:00:00.000Z'),
     requestId: 'req-contract',
+    actor: 'api_key:key_1',
+    clientAddress: '127.0.0.1',
     ...overrides,
   };
 }
 
 const NOW = new Date('2026-01-01T00:30:00.000Z');
-const redeemed: RecoveryLinkClaim = { outcome: 'redeemed', at: NOW, requestId: 'req-redeem' };
-const revoked: RecoveryLinkClaim = { outcome: 'revoked', at: NOW, requestId: 'req-revoke' };
+const claimOf = (outcome: RecoveryLinkClaim['outcome'], identityId = randomUUID()): RecoveryLinkClaim => ({
+  outcome,
+  identityId,
+  at: NOW,
+  requestId: `req-${outcome}`,
+  actor: null,
+  clientAddress: '10.0.0.1',
+});
+const redeemed = claimOf('redeemed');
+const revoked = claimOf('revoked');
+
+/** Stores a link as a creation does: named in its identity's outstanding set first. */
+async function storeLink(store: RecoveryStore, link: NewRecoveryLink): Promise<void> {
+  await store.addOutstandingRecoveryLink(link.identityId, link);
+  await store.insertRecoveryLink(link);
+}
+
+function failure(identityId: string | null, clientAddress: string, second = 0): RecoveryEvent {
+  return {
+    type: 'failed',
+    identityId,
+    flowId: randomUUID(),
+    errorId: 'recovery_link_invalid',
+    actor: null,
+    requestId: `req-fail-${second}`,
+    clientAddress,
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+    count: 1,
+  };
+}
 
 /** The behaviour every RecoveryStore must have; run once per implementation. */
 export function describeRecoveryStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
@@ -84,6 +115,7 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       const link = linkFixture();
       await subject.store.insertRecoveryLink(link);
       expect(await subject.store.findRecoveryLink(link.flowId)).toEqual({ ...link, usedAt: null, revokedAt: null });
+      expect(await subject.store.findStoredRecoveryLink(link.flowId)).toEqual(link);
     });
 
     it('answers null for a flow that does not exist', async () => {
@@ -98,24 +130,6 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
         DuplicateRecoveryLinkError,
       );
       expect(await subject.store.findRecoveryLink(first.flowId)).toMatchObject(first);
-    });
-
-    it('rejects a second link with the same token hash', async () => {
-      const first = linkFixture();
-      await subject.store.insertRecoveryLink(first);
-      const second = linkFixture({ tokenHash: first.tokenHash });
-      await expect(subject.store.insertRecoveryLink(second)).rejects.toBeInstanceOf(DuplicateRecoveryLinkError);
-      expect(await subject.store.findRecoveryLink(second.flowId)).toBeNull();
-    });
-
-    it('lets exactly one of many concurrent inserts of one token hash succeed', async () => {
-      const tokenHash = randomUUID();
-      const attempts = Array.from({ length: 25 }, () => subject.store.insertRecoveryLink(linkFixture({ tokenHash })));
-      const results = await Promise.allSettled(attempts);
-      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-      for (const result of results) {
-        if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(DuplicateRecoveryLinkError);
-      }
     });
 
     it('claims a link once: a redeemed link reads back used, and no second claim succeeds', async () => {
@@ -164,8 +178,8 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
         linkFixture({ identityId: b }),
         linkFixture({ identityId: b, expiresAt: NOW }),
       ];
-      for (const link of links) await subject.store.insertRecoveryLink(link);
-      await subject.store.claimRecoveryLinks([links[1]!.flowId], revoked);
+      for (const link of links) await storeLink(subject.store, link);
+      await subject.store.claimRecoveryLinks([links[1]!.flowId], claimOf('revoked', a));
       expect(await subject.store.countOutstandingRecoveryLinks([a, b, c], NOW)).toEqual(
         new Map([
           [a, 1],
@@ -180,11 +194,26 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       const expired = linkFixture({ identityId, expiresAt: NOW });
       const used = linkFixture({ identityId });
       const someoneElses = linkFixture();
-      for (const link of [open, expired, used, someoneElses]) await subject.store.insertRecoveryLink(link);
-      await subject.store.claimRecoveryLinks([used.flowId], redeemed);
+      for (const link of [open, expired, used, someoneElses]) await storeLink(subject.store, link);
+      await subject.store.claimRecoveryLinks([used.flowId], claimOf('redeemed', identityId));
       expect(await subject.store.listOutstandingRecoveryLinks(identityId, NOW)).toEqual([
-        { flowId: open.flowId, createdAt: open.createdAt },
+        { flowId: open.flowId, createdAt: open.createdAt, expiresAt: open.expiresAt },
       ]);
+    });
+
+    it("answers the identity's outstanding set as it was before each addition, and forgets on request", async () => {
+      const identityId = randomUUID();
+      const [first, second, third] = [
+        linkFixture({ identityId }),
+        linkFixture({ identityId }),
+        linkFixture({ identityId }),
+      ];
+      const entry = ({ flowId, createdAt, expiresAt }: NewRecoveryLink) => ({ flowId, createdAt, expiresAt });
+      expect(await subject.store.addOutstandingRecoveryLink(identityId, first)).toEqual([]);
+      expect(await subject.store.addOutstandingRecoveryLink(identityId, second)).toEqual([entry(first)]);
+      await subject.store.forgetOutstandingRecoveryLinks(identityId, [first.flowId]);
+      expect(await subject.store.addOutstandingRecoveryLink(identityId, third)).toEqual([entry(second)]);
+      expect(await subject.store.addOutstandingRecoveryLink(randomUUID(), first)).toEqual([]);
     });
 
     it('admits exactly the limit in a window, even when requests race, and again in the next', async () => {
@@ -206,24 +235,67 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       ).toEqual({ allowed: true });
     });
 
-    it('keeps the audit trail per identity, newest first', async () => {
+    it('keeps the audit trail per identity, newest first: links as created, claims, and failures', async () => {
       const identityId = randomUUID();
-      const event = (type: 'created' | 'redeemed' | 'revoked', second: number) => ({
-        type,
-        identityId,
-        flowId: randomUUID(),
-        errorId: null,
-        actor: 'api_key:key_1',
-        requestId: `req-${second}`,
-        clientAddress: '127.0.0.1',
-        at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+      const link = linkFixture({ identityId, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 1)) });
+      await storeLink(subject.store, link);
+      await storeLink(subject.store, linkFixture());
+      await subject.store.recordFailure(failure(identityId, '10.0.0.9', 2));
+      await subject.store.claimRecoveryLinks([link.flowId], {
+        ...claimOf('redeemed', identityId),
+        at: new Date(Date.UTC(2026, 0, 1, 0, 0, 3)),
       });
-      const events = [event('created', 1), event('redeemed', 2), event('revoked', 3)];
-      await subject.store.recordEvents(events.slice(0, 2));
-      await subject.store.recordEvents([events[2]!, { ...event('created', 4), identityId: randomUUID() }]);
-      expect(await subject.store.listEvents(identityId, 10)).toEqual([events[2], events[1], events[0]]);
-      expect(await subject.store.listEvents(identityId, 2)).toEqual([events[2], events[1]]);
+      const trail = await subject.store.listEvents(identityId, 10);
+      expect(trail.map((event) => [event.type, event.at.getUTCSeconds(), event.count])).toEqual([
+        ['redeemed', 3, 1],
+        ['failed', 2, 1],
+        ['created', 1, 1],
+      ]);
+      expect(trail[2]).toEqual({
+        type: 'created',
+        identityId,
+        flowId: link.flowId,
+        errorId: null,
+        actor: link.actor,
+        requestId: link.requestId,
+        clientAddress: link.clientAddress,
+        at: link.createdAt,
+        count: 1,
+      });
+      expect(trail[0]).toMatchObject({ flowId: link.flowId, requestId: 'req-redeemed', clientAddress: '10.0.0.1' });
+      expect(JSON.stringify(trail)).not.toContain(link.tokenHash);
+      expect(await subject.store.listEvents(identityId, 2)).toHaveLength(2);
       expect(await subject.store.listEvents(randomUUID(), 10)).toEqual([]);
+    });
+
+    it('counts repeated failures of one client in one window in a single entry', async () => {
+      const identityId = randomUUID();
+      for (let i = 0; i < 30; i++) await subject.store.recordFailure(failure(identityId, '10.0.0.7', i));
+      await subject.store.recordFailure(failure(identityId, '10.0.0.8', 1));
+      const trail = await subject.store.listEvents(identityId, 10);
+      expect(trail.map((event) => [event.clientAddress, event.count]).sort()).toEqual([
+        ['10.0.0.7', 30],
+        ['10.0.0.8', 1],
+      ]);
+      // The entry keeps the first attempt of its window.
+      expect(trail.find((event) => event.clientAddress === '10.0.0.7')?.requestId).toBe('req-fail-0');
+    });
+
+    it('purges what is past its retention and keeps the rest', async () => {
+      const identityId = randomUUID();
+      const link = linkFixture({ identityId });
+      await storeLink(subject.store, link);
+      await subject.store.claimRecoveryLinks([link.flowId], claimOf('redeemed', identityId));
+      await subject.store.recordFailure(failure(identityId, '10.0.0.5'));
+      // A day later the link has expired, but it, its claim and the failure are kept.
+      await subject.store.purgeExpired(new Date('2026-01-02T00:00:00.000Z'), 100);
+      expect(await subject.store.findRecoveryLink(link.flowId)).toMatchObject({ usedAt: NOW });
+      expect(await subject.store.listEvents(identityId, 10)).toHaveLength(3);
+      const longAfter = new Date('2027-06-01T00:00:00.000Z');
+      expect(await subject.store.purgeExpired(longAfter, 100)).toBeGreaterThanOrEqual(2);
+      expect(await subject.store.findRecoveryLink(link.flowId)).toBeNull();
+      expect(await subject.store.listEvents(identityId, 10)).toEqual([]);
+      expect(await subject.store.purgeExpired(longAfter, 100)).toBe(0);
     });
 
     it('is ready', async () => {

@@ -77,6 +77,8 @@ describe('creating a recovery link', () => {
       usedAt: null,
       revokedAt: null,
       requestId: 'r1',
+      actor: 'api_key:key_test',
+      clientAddress: '127.0.0.1',
     });
   });
 
@@ -288,7 +290,7 @@ describe('the audit trail and rate limits', () => {
     expect(await service.listEvents(active.id, 2)).toEqual(events.slice(0, 2));
   });
 
-  it('limits link creation per identity and records the refusal', async () => {
+  it('limits link creation per identity, writing nothing for a refusal', async () => {
     const store = new MemoryRecoveryStore([active]);
     const service = testRecoveryService({
       store,
@@ -303,7 +305,11 @@ describe('the audit trail and rate limits', () => {
       identityId: active.id,
       retryAfterSeconds: 3600,
     });
-    expect((await store.listEvents(active.id, 1))[0]).toMatchObject({ type: 'rate_limited', errorId: 'rate_limited' });
+    expect((await store.listEvents(active.id, 10)).map((event) => event.type)).toEqual([
+      'revoked',
+      'created',
+      'created',
+    ]);
   });
 
   it('limits redemption attempts per client address, before looking at the token', async () => {
@@ -320,18 +326,51 @@ describe('the audit trail and rate limits', () => {
     expect(await attempt('203.0.113.7')).toEqual({ kind: 'rate_limited', retryAfterSeconds: 60 });
     expect((await attempt('198.51.100.1')).kind).toBe('recovery_link_invalid');
   });
+});
 
-  it('does not hand out a link whose creation event could not be written, and withdraws it', async () => {
-    const store = new MemoryRecoveryStore([active]);
-    store.recordEvents = async () => {
-      throw new Error('audit trail unavailable');
-    };
-    const service = testRecoveryService({ store, newFlowId: () => '66666666-6666-4666-8666-666666666666' });
-    await expect(service.createRecoveryLink({ identityId: active.id, origin: testOrigin('r') })).rejects.toThrow(
-      'audit trail unavailable',
-    );
-    expect(await store.findRecoveryLink('66666666-6666-4666-8666-666666666666')).toMatchObject({
-      revokedAt: expect.any(Date),
+describe('a crash between any two writes', () => {
+  /** The store, dying at its `failAt`-th write: what a process killed there leaves behind. */
+  function crashingAt(store: MemoryRecoveryStore, failAt: number): MemoryRecoveryStore {
+    let writes = 0;
+    const writesOf = [
+      'addOutstandingRecoveryLink',
+      'claimRecoveryLinks',
+      'insertRecoveryLink',
+      'forgetOutstandingRecoveryLinks',
+    ];
+    return new Proxy(store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (writesOf.includes(String(property)) && ++writes === failAt) throw new Error('crash');
+          return value.apply(target, args);
+        };
+      },
     });
+  }
+
+  it('never leaves a usable link without its created entry, nor two usable links of one identity', async () => {
+    for (let failAt = 1; failAt <= 4; failAt++) {
+      const store = new MemoryRecoveryStore([active]);
+      let sequence = 0;
+      const service = (target: MemoryRecoveryStore) =>
+        testRecoveryService({ store: target, newFlowId: randomUUID, generateToken: () => `t-${++sequence}` });
+      const first = await service(store).createRecoveryLink({ identityId: active.id, origin: testOrigin('a') });
+      if (first.kind !== 'created') throw new Error(first.kind);
+      // The second creation dies at its failAt-th write (it has three; a fourth means it finished).
+      await service(crashingAt(store, failAt))
+        .createRecoveryLink({ identityId: active.id, origin: testOrigin('b') })
+        .catch(() => {});
+
+      const outstanding = await store.listOutstandingRecoveryLinks(active.id, new Date('2026-01-01T00:00:00.000Z'));
+      expect(outstanding.length, `crash at write ${failAt}`).toBeLessThanOrEqual(1);
+      const created = (await store.listEvents(active.id, 10)).filter((event) => event.type === 'created');
+      for (const link of outstanding) expect(created.map((event) => event.flowId)).toContain(link.flowId);
+      // Whatever was left, the next creation leaves exactly one usable link.
+      const third = await service(store).createRecoveryLink({ identityId: active.id, origin: testOrigin('c') });
+      expect(third.kind).toBe('created');
+      expect(await store.listOutstandingRecoveryLinks(active.id, new Date('2026-01-01T00:00:00.000Z'))).toHaveLength(1);
+    }
   });
 });

@@ -1,0 +1,64 @@
+import type { RecoveryEvent } from '../recovery/index.js';
+
+/**
+ * Failures are counted per who (actor or client address), what (error id and identity)
+ * and window of this length: an attacker's requests then add to a count instead of
+ * adding documents, and an investigation still sees who tried what, when and how often.
+ */
+export const FAILURE_WINDOW_MILLISECONDS = 15 * 60 * 1000;
+
+export function failureKey(event: RecoveryEvent): { key: string; windowStart: number } {
+  const windowStart = Math.floor(event.at.getTime() / FAILURE_WINDOW_MILLISECONDS) * FAILURE_WINDOW_MILLISECONDS;
+  const who = event.actor ?? event.clientAddress ?? 'unknown';
+  return { key: `${who}|${event.errorId ?? '-'}|${event.identityId ?? '-'}|${windowStart}`, windowStart };
+}
+
+/** Among entries of one instant, the later step of a link's life first. */
+const LIFE_ORDER: Record<RecoveryEvent['type'], number> = {
+  revoked: 4,
+  redeemed: 3,
+  failed: 2,
+  rate_limited: 1,
+  created: 0,
+};
+
+/** The audit trail's order: newest first, then later steps of a link's life first. */
+export function newestFirst(a: RecoveryEvent, b: RecoveryEvent): number {
+  return b.at.getTime() - a.at.getTime() || LIFE_ORDER[b.type] - LIFE_ORDER[a.type];
+}
+
+/** Past this many windows, hints are dropped (ended ones first); a dropped hint only costs probes. */
+const MAX_HINTS = 10_000;
+
+/**
+ * Per rate-limit window, the first slot this process has not seen taken. Slots are found
+ * by probing `_id`s rather than counting documents; starting at the hint makes that one
+ * insert in the steady state, and none at all once this process knows the window is full.
+ */
+export class RateSlotHints {
+  private readonly hints = new Map<string, { next: number; until: number }>();
+
+  firstFree(windowKey: string): number {
+    return this.hints.get(windowKey)?.next ?? 0;
+  }
+
+  taken(windowKey: string, slot: number, until: number): void {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined) {
+      hint.next = Math.max(hint.next, slot + 1);
+      return;
+    }
+    if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
+    this.hints.set(windowKey, { next: slot + 1, until });
+  }
+
+  private forget(now: number): void {
+    for (const [key, hint] of this.hints) if (hint.until <= now) this.hints.delete(key);
+    // Still full: drop the oldest half (Maps iterate in insertion order).
+    let excess = this.hints.size - MAX_HINTS / 2;
+    for (const key of this.hints.keys()) {
+      if (excess-- <= 0) break;
+      this.hints.delete(key);
+    }
+  }
+}
