@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
@@ -12,7 +13,7 @@ export function requestObserver(metrics: Metrics, logger: Logger): ApolloServerP
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ contextValue, operation, response }) {
+        async willSendResponse({ contextValue, operation, response, schema }) {
           const fields =
             operation?.selectionSet.selections.flatMap((selection) =>
               selection.kind === 'Field' ? [selection.name.value] : [],
@@ -25,8 +26,9 @@ export function requestObserver(metrics: Metrics, logger: Logger): ApolloServerP
           const outcome = errorIds[0] ?? 'ok';
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-          metrics.requests.inc({ operation: name, outcome });
-          metrics.requestDuration.observe({ operation: name }, seconds);
+          const label = operationLabel(fields, schema);
+          metrics.requests.inc({ operation: label, outcome });
+          metrics.requestDuration.observe({ operation: label }, seconds);
           if (outcome === 'storage_unavailable') metrics.storeErrors.inc();
           for (const field of fields) {
             if (field !== 'createRecoveryLink' && field !== 'redeemRecoveryLink') continue;
@@ -47,4 +49,20 @@ export function requestObserver(metrics: Metrics, logger: Logger): ApolloServerP
       };
     },
   };
+}
+
+/**
+ * The metric label for a request's root fields, from a closed set so that no caller can
+ * add series: a root field of the schema when there is one (aliases repeat it), else
+ * `multiple` for several, else `other` (introspection, unknown fields, no operation).
+ */
+export function operationLabel(fields: readonly string[], schema: GraphQLSchema): string {
+  const distinct = new Set(fields);
+  if (distinct.size > 1) return [...distinct].every((field) => isRootField(schema, field)) ? 'multiple' : 'other';
+  const [field] = distinct;
+  return field !== undefined && isRootField(schema, field) ? field : 'other';
+}
+
+function isRootField(schema: GraphQLSchema, field: string): boolean {
+  return field in (schema.getQueryType()?.getFields() ?? {}) || field in (schema.getMutationType()?.getFields() ?? {});
 }

@@ -33,10 +33,11 @@ export async function revokeOutstandingLinks(
   except?: string,
 ): Promise<number> {
   const now = deps.now();
-  const outstanding = (await deps.store.listOutstandingRecoveryLinks(identityId, now)).filter(
-    (link) => link.flowId !== except,
-  );
-  const revoked = await claimAndForget(deps, identityId, outstanding, outstanding, {
+  // The set as stored, claimed entries included: claiming those again just loses, which
+  // costs less than asking about each first.
+  const known = await deps.store.readOutstandingSet(identityId);
+  const toClaim = known.filter((link) => link.flowId !== except);
+  const revoked = await claimAndForget(deps, identityId, known, toClaim, {
     outcome: 'revoked',
     at: now,
     origin,

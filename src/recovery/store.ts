@@ -111,6 +111,8 @@ export interface RecoveryLinkStore {
    * before: a hint, some of which may have been claimed or have expired since.
    */
   addOutstandingRecoveryLink(identityId: string, link: OutstandingRecoveryLink): Promise<OutstandingRecoveryLink[]>;
+  /** The identity's outstanding set as stored: a hint, without asking which were claimed. */
+  readOutstandingSet(identityId: string): Promise<OutstandingRecoveryLink[]>;
   /** Drops entries that can no longer be outstanding (claimed or expired) from the set. */
   forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void>;
   /** The identity's links that expire after `now` and have not been claimed. */

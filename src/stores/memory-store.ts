@@ -112,6 +112,10 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return before;
   }
 
+  async readOutstandingSet(identityId: string): Promise<OutstandingRecoveryLink[]> {
+    return [...(this.outstanding.get(identityId)?.values() ?? [])];
+  }
+
   async forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void> {
     const set = this.outstanding.get(identityId);
     if (set === undefined) return;

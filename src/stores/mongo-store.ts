@@ -278,10 +278,14 @@ export class MongoRecoveryStore implements RecoveryStore {
     });
   }
 
+  readOutstandingSet(identityId: string): Promise<OutstandingRecoveryLink[]> {
+    return this.unlessUnreachable(async () => entriesOf(await this.outstanding.findOne({ _id: identityId })));
+  }
+
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
     return this.unlessUnreachable(async () => {
-      const set = await this.outstanding.findOne({ _id: identityId });
-      return this.unclaimed(entriesOf(set).filter((link) => link.expiresAt > now));
+      const set = await this.readOutstandingSet(identityId);
+      return this.unclaimed(set.filter((link) => link.expiresAt > now));
     });
   }
 

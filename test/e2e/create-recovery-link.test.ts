@@ -40,7 +40,7 @@ function parseLink(recoveryLink: string) {
   return { url, flow: url.searchParams.get('flow') ?? '', token: url.searchParams.get('token') ?? '' };
 }
 
-const storedLink = (flow: string) => database.db.collection('recovery_links').findOne({ _id: new UUID(flow) as never });
+const storedLink = (flow: string) => database.db.collection('recovery_links').findOne({ _id: flow as never });
 
 describe('createRecoveryLink over HTTP against MongoDB', () => {
   it('creates a link on the configured base URL with a v4 flow id and a 256-bit token', async () => {
@@ -55,7 +55,7 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
 
     const stored = await storedLink(flow);
-    expect(stored).toMatchObject({ identityId: active.id, usedAt: null });
+    expect(stored).toMatchObject({ identityId: active.id });
     expect(stored?.tokenHash).toBe(createHmac('sha256', TEST_TOKEN_SECRET).update(token).digest('base64url'));
     expect(stored?.createdAt.getTime()).toBeGreaterThanOrEqual(before);
   });

@@ -48,18 +48,6 @@ async function createLink(identityId: string, expiresIn?: string): Promise<{ flo
   return linkParameters(body.data?.createRecoveryLink.recoveryLink);
 }
 
-/** A link document as the service stores it, written directly to have several at once. */
-const linkDocument = (identityId: string, expiresInMilliseconds: number) => ({
-  _id: new UUID() as never,
-  identityId,
-  tokenHash: randomUUID(),
-  createdAt: new Date(),
-  expiresAt: new Date(Date.now() + expiresInMilliseconds),
-  usedAt: null,
-  revokedAt: null,
-  requestId: 'seed',
-});
-
 const redeem = (input: { flow: string; token: string }) => app.graphql(REDEEM_RECOVERY_LINK, { input });
 const revoke = (identityId: string) => app.graphql(REVOKE_RECOVERY_LINKS, { identityId });
 const errorOf = (response: Awaited<ReturnType<typeof redeem>>) => response.body.errors?.[0]?.extensions.error;
@@ -84,8 +72,8 @@ describe('redeemRecoveryLink over HTTP against MongoDB', () => {
     expect(payload.exp).toBe(payload.iat! + 600);
     expect(new Date(redemption.sessionExpiresAt).getTime()).toBe(payload.exp! * 1000);
 
-    const stored = await database.db.collection('recovery_links').findOne({ _id: new UUID(link.flow) as never });
-    expect(stored?.usedAt).toBeInstanceOf(Date);
+    const claim = await database.db.collection('recovery_links_claims').findOne({ _id: link.flow as never });
+    expect(claim).toMatchObject({ outcome: 'redeemed', identityId: identity.id, at: expect.any(Date) });
   });
 
   it('refuses a second redemption of the same link', async () => {
@@ -128,23 +116,17 @@ describe('redeemRecoveryLink over HTTP against MongoDB', () => {
     expect(revoked.body).toEqual({ data: { revokeRecoveryLinks: 1 } });
     expect(errorOf(await redeem(link))).toMatchObject({ code: 400, id: 'recovery_link_invalid' });
     expect((await revoke(identity.id)).body).toEqual({ data: { revokeRecoveryLinks: 0 } });
-    const stored = await database.db.collection('recovery_links').findOne({ _id: new UUID(link.flow) as never });
-    expect(stored?.revokedAt).toBeInstanceOf(Date);
+    const claim = await database.db.collection('recovery_links_claims').findOne({ _id: link.flow as never });
+    expect(claim).toMatchObject({ outcome: 'revoked', identityId: identity.id, at: expect.any(Date) });
   });
 
   it('counts only unused, unexpired links when revoking', async () => {
     const identity = await newIdentity();
-    await database.db.collection('recovery_links').insertMany([
-      // Links older than the newest are revoked on creation; insert directly to have several.
-      linkDocument(identity.id, 60_000),
-      linkDocument(identity.id, 60_000),
-      linkDocument(identity.id, -1),
-    ]);
+    await createLink(identity.id, '1ms'); // expires at once
     const used = await createLink(identity.id);
     await redeem(used);
-    // Redemption revoked the two seeded ones; nothing is left.
     expect((await revoke(identity.id)).body).toEqual({ data: { revokeRecoveryLinks: 0 } });
-    await database.db.collection('recovery_links').insertOne(linkDocument(identity.id, 60_000));
+    await createLink(identity.id);
     expect((await revoke(identity.id)).body).toEqual({ data: { revokeRecoveryLinks: 1 } });
   });
 

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { Document } from 'mongodb';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity, RecoveryService, RecoveryStore } from '../../src/recovery/index.js';
+import { OUTSTANDING_SET_TRIM_SIZE } from '../../src/recovery/revoke-links.js';
+import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
+import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { testOrigin, testRecoveryService } from '../support/service.js';
+import { identityFixture } from '../stores/recovery-store-contract.js';
+
+/**
+ * However much traffic, what the stores keep per identity and per client stays bounded,
+ * and every command of a hot path is a key-value one. Counts, never timings; the MongoDB
+ * runs use a tenth of the volume so the suite stays quick.
+ */
+
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const RETENTION = {
+  linkMilliseconds: 7 * 86_400_000,
+  eventMilliseconds: 90 * 86_400_000,
+  maxLifespanMilliseconds: 30 * 86_400_000,
+};
+
+interface Subject {
+  readonly store: RecoveryStore;
+  readonly identity: Identity;
+  /** Size of the identity's outstanding set as stored (entries, claimed or not). */
+  outstandingSetSize(): Promise<number>;
+  /** Failure entries and rate-limit slots as stored. */
+  failureEntries(): Promise<number>;
+  readonly commands: { name: string; command: Document }[];
+  dispose(): Promise<void>;
+}
+
+function serviceOver(store: RecoveryStore, redeemLimit = 1_000_000): RecoveryService {
+  return testRecoveryService({
+    store,
+    now: () => NOW,
+    newFlowId: randomUUID,
+    createLimitPerIdentity: { limit: 1_000_000, windowMilliseconds: 3_600_000, text: '1000000/1h' },
+    redeemLimitPerClient: { limit: redeemLimit, windowMilliseconds: 60_000, text: `${redeemLimit}/1m` },
+  });
+}
+
+async function embedded(): Promise<Subject> {
+  const identity = identityFixture();
+  const store = new MemoryRecoveryStore([identity], RETENTION);
+  const internals = store as unknown as {
+    outstanding: Map<string, Map<string, unknown>>;
+    failures: Map<string, unknown>;
+  };
+  return {
+    store,
+    identity,
+    outstandingSetSize: async () => internals.outstanding.get(identity.id)?.size ?? 0,
+    failureEntries: async () => internals.failures.size,
+    commands: [],
+    dispose: async () => {},
+  };
+}
+
+async function mongo(): Promise<Subject> {
+  const database: ScratchDatabase = await openScratchDatabase();
+  const identity = identityFixture();
+  await insertIdentity(database.db, identity, 'string');
+  const commands: { name: string; command: Document }[] = [];
+  const store = await MongoRecoveryStore.connect({
+    uri: database.uri,
+    database: database.name,
+    identitiesCollection: 'identities',
+    recoveryLinksCollection: 'recovery_links',
+    timeoutMilliseconds: 5_000,
+    retention: RETENTION,
+    logger: pino({ level: 'silent' }),
+    onCommand: (name, command) => commands.push({ name, command }),
+  });
+  return {
+    store,
+    identity,
+    outstandingSetSize: async () => {
+      const set = await database.db.collection('recovery_links_outstanding').findOne({ _id: identity.id as never });
+      return Object.keys((set?.links as object | undefined) ?? {}).length;
+    },
+    failureEntries: async () => database.db.collection('recovery_events').countDocuments(),
+    commands,
+    async dispose() {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Every filter is `{_id: <string>}` alone: what MongoDB and FerretDB both serve as a lookup. */
+function filtersOf(command: Document): Document[] {
+  if (command.find !== undefined) return [command.filter];
+  if (command.findAndModify !== undefined) return [command.query];
+  if (command.update !== undefined) return command.updates.map((update: Document) => update.q);
+  if (command.delete !== undefined) return command.deletes.map((deletion: Document) => deletion.q);
+  return [];
+}
+
+describe.each([
+  ['embedded store', embedded, 20_000, 50_000],
+  ['MongoDB', mongo, 2_000, 5_000],
+] as const)('on the %s', (_name, open, creations, failures) => {
+  let subject: Subject;
+  beforeAll(async () => {
+    subject = await open();
+  });
+  afterAll(async () => {
+    await subject.dispose();
+  });
+
+  it(`leaves one outstanding link and a small outstanding set after ${creations} creations for one identity`, async () => {
+    const service = serviceOver(subject.store);
+    for (let i = 0; i < creations; i++) {
+      const outcome = await service.createRecoveryLink({
+        identityId: subject.identity.id,
+        origin: testOrigin(`c${i}`),
+      });
+      expect(outcome.kind).toBe('created');
+    }
+    expect(await subject.store.listOutstandingRecoveryLinks(subject.identity.id, NOW)).toHaveLength(1);
+    expect(await subject.outstandingSetSize()).toBeLessThanOrEqual(OUTSTANDING_SET_TRIM_SIZE);
+  });
+
+  it(`keeps failure entries bounded after ${failures} failed redemptions from one client`, async () => {
+    const service = serviceOver(subject.store, 30);
+    const before = await subject.failureEntries();
+    let refused = 0;
+    for (let i = 0; i < failures; i++) {
+      const outcome = await service.redeemRecoveryLink({
+        flowId: randomUUID(),
+        token: 'guess',
+        origin: { ...testOrigin(`f${i}`), clientAddress: '203.0.113.9' },
+      });
+      if (outcome.kind === 'rate_limited') refused++;
+    }
+    expect(refused).toBe(failures - 30);
+    // One entry for this client, error and window, counting its 30 admitted attempts.
+    expect((await subject.failureEntries()) - before).toBe(1);
+  });
+});
+
+describe('MongoDB commands per operation', () => {
+  let subject: Subject;
+  beforeAll(async () => {
+    subject = await mongo();
+  });
+  afterAll(async () => {
+    await subject.dispose();
+  });
+
+  async function counted<T>(operation: () => Promise<T>): Promise<{ result: T; commands: Document[] }> {
+    subject.commands.length = 0;
+    const result = await operation();
+    return { result, commands: subject.commands.map(({ command }) => command) };
+  }
+
+  it('creates in at most 5, redeems in at most 4 and revokes in at most 4, each a key-value command', async () => {
+    const service = serviceOver(subject.store);
+    const create = () => service.createRecoveryLink({ identityId: subject.identity.id, origin: testOrigin('c') });
+    await create(); // the identity's form of _id is learned once
+    const creations = [];
+    for (let i = 0; i < OUTSTANDING_SET_TRIM_SIZE * 2; i++) creations.push(await counted(create));
+    const last = creations.at(-1)!.result;
+    if (last.kind !== 'created') throw new Error(last.kind);
+    const url = new URL(last.link.recoveryLink);
+    const redemption = await counted(() =>
+      service.redeemRecoveryLink({
+        flowId: url.searchParams.get('flow')!,
+        token: url.searchParams.get('token')!,
+        origin: testOrigin('r'),
+      }),
+    );
+    expect(redemption.result.kind).toBe('redeemed');
+    await create();
+    const revocation = await counted(() =>
+      service.revokeRecoveryLinks({ identityId: subject.identity.id, origin: testOrigin('v') }),
+    );
+    expect(revocation.result).toEqual({ kind: 'revoked', count: 1 });
+
+    const perCreation = creations.map(({ commands }) => commands.length);
+    // Five, and six once per trim of the outstanding set (every OUTSTANDING_SET_TRIM_SIZE creations).
+    expect(Math.max(...perCreation)).toBeLessThanOrEqual(6);
+    expect(perCreation.filter((count) => count > 5).length).toBeLessThanOrEqual(
+      Math.ceil(perCreation.length / OUTSTANDING_SET_TRIM_SIZE),
+    );
+    expect(redemption.commands.length).toBeLessThanOrEqual(4);
+    expect(revocation.commands.length).toBeLessThanOrEqual(4);
+    for (const command of [
+      ...creations.flatMap(({ commands }) => commands),
+      ...redemption.commands,
+      ...revocation.commands,
+    ]) {
+      for (const filter of filtersOf(command)) {
+        expect(Object.keys(filter), JSON.stringify(command)).toEqual(['_id']);
+        expect(typeof filter._id, JSON.stringify(command)).toBe('string');
+      }
+    }
+  });
+});
