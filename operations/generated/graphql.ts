@@ -28,7 +28,7 @@ export type RecoveryEventType =
   | 'CREATED'
   /** A creation or redemption was refused (see errorId). */
   | 'FAILED'
-  /** A request was refused by a rate limit. */
+  /** Kept for existing clients; no longer recorded: a rate-limited request writes nothing (see the metrics). */
   | 'RATE_LIMITED'
   /** A recovery link was redeemed. */
   | 'REDEEMED'

@@ -123,7 +123,7 @@ describe.each([
     }
     expect(await subject.store.listOutstandingRecoveryLinks(subject.identity.id, NOW)).toHaveLength(1);
     expect(await subject.outstandingSetSize()).toBeLessThanOrEqual(OUTSTANDING_SET_TRIM_SIZE);
-  });
+  }, 300_000);
 
   it(`keeps failure entries bounded after ${failures} failed redemptions from one client`, async () => {
     const service = serviceOver(subject.store, 30);
@@ -140,7 +140,7 @@ describe.each([
     expect(refused).toBe(failures - 30);
     // One entry for this client, error and window, counting its 30 admitted attempts.
     expect((await subject.failureEntries()) - before).toBe(1);
-  });
+  }, 300_000);
 });
 
 describe('MongoDB commands per operation', () => {

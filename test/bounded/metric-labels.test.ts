@@ -37,5 +37,5 @@ describe('metric labels', () => {
     }
     expect(new Set(shapes).size).toBe(10_000);
     expect(await seriesCount()).toBe(before);
-  });
+  }, 300_000);
 });

@@ -147,10 +147,12 @@ export type RecoveryEvent = {
   readonly __typename?: 'RecoveryEvent';
   /** Who asked: `api_key:<key id>` or `jwt:<subject>` for admin operations, null for redemptions. */
   readonly actor?: Maybe<Scalars['String']['output']>;
-  /** When it happened. */
+  /** When it happened; for counted failures, the first time in their 15-minute window. */
   readonly at: Scalars['DateTime']['output'];
   /** The address the request came from. */
   readonly clientAddress?: Maybe<Scalars['String']['output']>;
+  /** How many times: 1, except for failures, counted per who, error, identity and window. */
+  readonly count: Scalars['Int']['output'];
   /** For failed and rate-limited requests: the error id the caller received. */
   readonly errorId?: Maybe<Scalars['String']['output']>;
   /** The recovery flow concerned, when there is one. */
@@ -169,7 +171,7 @@ export type RecoveryEventType =
   | 'created'
   /** A creation or redemption was refused (see errorId). */
   | 'failed'
-  /** A request was refused by a rate limit. */
+  /** Kept for existing clients; no longer recorded: a rate-limited request writes nothing (see the metrics). */
   | 'rate_limited'
   /** A recovery link was redeemed. */
   | 'redeemed'
@@ -394,6 +396,7 @@ export type RecoveryEventResolvers<ContextType = GraphQLContext, ParentType exte
   actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   clientAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   errorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   flowId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
   identityId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
