@@ -42,7 +42,8 @@ function identities(...args: string[]): Promise<{ code: number; stdout: string; 
 }
 
 // A BSON UUID (binary subtype 4) `_id` matches only a UUID, not the string form.
-const find = (id: string) => scratch.db.collection('identities').findOne<Document>({ _id: new UUID(id) });
+const find = (id: string) =>
+  scratch.db.collection<{ _id: UUID }>('identities').findOne<Document>({ _id: new UUID(id) });
 const createLink = (identityId: string) => app.graphql(CREATE_RECOVERY_LINK, { input: { identityId } });
 
 describe('npm run identities', () => {
