@@ -217,7 +217,7 @@ function createRunDatabase(): RunDatabase {
   const server = `${url.hostname}:${url.port || '5432'}`;
   const name = `${RUN_DATABASE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`;
   try {
-    postgresql('create-database', maintenance, name);
+    postgresql('create-database', maintenance, '--throwaway', name);
   } catch (error) {
     return { url: null, reason: `no PostgreSQL at ${server}: ${lastLine(error)}` };
   }
