@@ -14,6 +14,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Starts (or finds) the real MongoDB wire-protocol server the store and e2e tests use.
     globalSetup: ['test/support/global-setup.ts'],
+    // Tests reach nothing beyond loopback: @apollo/gateway otherwise starts an
+    // OpenTelemetry exporter that probes cloud metadata services and Apollo's endpoint.
+    env: { APOLLO_TELEMETRY_DISABLED: 'true' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -4,7 +4,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { identityFixture } from '../stores/recovery-store-contract.js';
 import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
@@ -25,6 +25,9 @@ const servers: ApolloServer<any>[] = [];
 let gatewayUrl: string;
 
 beforeAll(async () => {
+  // Also set in vitest.config.ts; here too so the file stays on loopback however it is run:
+  // ApolloGateway reads it when constructed, and otherwise exports telemetry off-machine.
+  vi.stubEnv('APOLLO_TELEMETRY_DISABLED', 'true');
   database = await openScratchDatabase();
   await insertIdentity(database.db, identity);
   recovery = await startTestApp({ MONGODB_URI: database.uri, MONGODB_DB: database.name });

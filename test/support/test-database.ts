@@ -5,11 +5,13 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The real MongoDB wire-protocol server every `npm test` runs against, found in this
- * order: MONGODB_URI, a throwaway `mongod` from PATH, or a throwaway FerretDB v1 built
- * from tools/ferretdb. Servers it starts listen on loopback only and die with the run.
+ * order: MONGODB_URI, a throwaway `mongod` from PATH, a throwaway FerretDB v1 (built from
+ * tools/ferretdb) on PostgreSQL when one answers, else that FerretDB on SQLite. Servers it
+ * starts listen on loopback only and die with the run.
  */
 
 export type TestDatabaseKind = 'external' | 'mongod' | 'ferretdb';
@@ -36,7 +38,16 @@ const FERRETDB_DIR = (() => {
   }
   return join(directory, 'tools/ferretdb');
 })();
+const FERRETDB = join(FERRETDB_DIR, 'bin/ferretdb');
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * The PostgreSQL server FerretDB stores into, as a URL whose database is the one to
+ * connect to for creating others. `off` skips PostgreSQL (the SQLite backend is used).
+ */
+const DEFAULT_POSTGRESQL_URL = 'postgres://127.0.0.1:5432/postgres';
+/** Each run's PostgreSQL database: this prefix, the Unix time, random hex (see createRunDatabase). */
+const RUN_DATABASE_PREFIX = 'recovery_test_';
 
 /** `local: true` skips MONGODB_URI: for tests that must stop and start the server. */
 export async function startTestDatabase(options: { local?: boolean } = {}): Promise<TestDatabase> {
@@ -56,26 +67,43 @@ export async function startTestDatabase(options: { local?: boolean } = {}): Prom
     };
   }
   if (onPath('mongod')) {
-    return startLocalServer('mongod', 'mongod', (port, dataDir) => [
-      '--port',
-      String(port),
-      '--bind_ip',
-      '127.0.0.1',
-      '--dbpath',
-      dataDir,
-      '--quiet',
-      '--nounixsocket',
-    ]);
+    return startLocalServer(
+      'mongod',
+      'mongod',
+      (port, dataDir) => [
+        '--port',
+        String(port),
+        '--bind_ip',
+        '127.0.0.1',
+        '--dbpath',
+        dataDir,
+        '--quiet',
+        '--nounixsocket',
+      ],
+      'mongod',
+    );
   }
   if (onPath('go') || onPath('/usr/local/go/bin/go')) {
     // Builds once; later runs find the binary up to date. Progress goes to the console.
     execFileSync('bash', [join(FERRETDB_DIR, 'build.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-    return startLocalServer('ferretdb', join(FERRETDB_DIR, 'bin/ferretdb'), (port, dataDir) => [
-      '--listen-addr',
-      `127.0.0.1:${port}`,
-      '--state-dir',
-      dataDir,
-    ]);
+    const version = ferretdbVersion();
+    const postgresql = createRunDatabase();
+    if (postgresql.url !== null) {
+      const { url, name, server, drop } = postgresql;
+      return startLocalServer(
+        'ferretdb',
+        FERRETDB,
+        (port) => ['--listen-addr', `127.0.0.1:${port}`, '--postgresql-url', url],
+        `${version} on PostgreSQL (database ${name} at ${server})`,
+        drop,
+      );
+    }
+    return startLocalServer(
+      'ferretdb',
+      FERRETDB,
+      (port, dataDir) => ['--listen-addr', `127.0.0.1:${port}`, '--state-dir', dataDir],
+      `${version} on SQLite (${postgresql.reason})`,
+    );
   }
   throw new Error(
     'No MongoDB for the tests: set MONGODB_URI, put mongod on PATH, or install Go 1.24+ so FerretDB can be built (tools/ferretdb/build.sh).',
@@ -83,20 +111,39 @@ export async function startTestDatabase(options: { local?: boolean } = {}): Prom
 }
 
 const children = new Set<ChildProcess>();
-// A crashed or interrupted test run must not leave database servers behind.
+/** Synchronous, so they can run in an exit handler: PostgreSQL databases of this run. */
+const cleanups = new Set<() => void>();
+// A crashed or interrupted test run must not leave database servers (or their
+// PostgreSQL databases) behind.
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch (error) {
+      console.error(`Could not remove a test database: ${lastLine(error)}`);
+    }
+  }
 });
 
 async function startLocalServer(
   kind: 'mongod' | 'ferretdb',
   command: string,
   argumentsFor: (port: number, dataDir: string) => string[],
+  what: string,
+  cleanup?: () => void,
 ): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), `recovery-test-${kind}-`));
   const logFile = join(dataDir, '..', `${dataDir.split('/').at(-1)}.log`);
   const port = await freePort();
-  let child = await launch();
+  if (cleanup !== undefined) cleanups.add(cleanup);
+  let child: ChildProcess;
+  try {
+    child = await launch();
+  } catch (error) {
+    removeData();
+    throw error;
+  }
 
   async function launch(): Promise<ChildProcess> {
     const log = openSync(logFile, 'a');
@@ -123,15 +170,22 @@ async function startLocalServer(
     clearTimeout(timer);
   }
 
-  const version = kind === 'ferretdb' ? ferretdbVersion() : 'mongod';
+  function removeData(): void {
+    if (cleanup !== undefined) {
+      cleanups.delete(cleanup);
+      cleanup();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(logFile, { force: true });
+  }
+
   return {
     kind,
     uri: `mongodb://127.0.0.1:${port}/`,
-    description: `${version} on 127.0.0.1:${port}`,
+    description: `${what} on 127.0.0.1:${port}`,
     async stop() {
       await terminate();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(logFile, { force: true });
+      removeData();
     },
     stopServer: terminate,
     async startServer() {
@@ -144,9 +198,56 @@ function ferretdbVersion(): string {
   const version = /github\.com\/FerretDB\/FerretDB (v\S+)/.exec(
     readFileSync(join(FERRETDB_DIR, 'go.mod'), 'utf8'),
   )?.[1];
-  return `FerretDB ${version ?? '(unknown version)'} (SQLite backend)`;
+  return `FerretDB ${version ?? '(unknown version)'}`;
 }
 
+type RunDatabase = { url: string; name: string; server: string; drop: () => void } | { url: null; reason: string };
+
+/**
+ * A PostgreSQL database for this run alone: other runs share the server at the same
+ * time, and FerretDB keeps each MongoDB database as a schema inside it, so a database
+ * per run keeps their scratch databases apart and drops as one. Creating it is also the
+ * probe: a refused connection fails at once and the run falls back to SQLite.
+ */
+function createRunDatabase(): RunDatabase {
+  const configured = process.env.FERRETDB_POSTGRESQL_URL;
+  if (configured === 'off') return { url: null, reason: 'FERRETDB_POSTGRESQL_URL=off' };
+  const maintenance = configured === undefined || configured === '' ? DEFAULT_POSTGRESQL_URL : configured;
+  const url = new URL(maintenance);
+  const server = `${url.hostname}:${url.port || '5432'}`;
+  const name = `${RUN_DATABASE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`;
+  try {
+    postgresql('create-database', maintenance, '--throwaway', name);
+  } catch (error) {
+    return { url: null, reason: `no PostgreSQL at ${server}: ${lastLine(error)}` };
+  }
+  // Runs killed before their teardown leave theirs behind; a day is far beyond any run.
+  try {
+    postgresql('drop-stale-databases', maintenance, '--prefix', RUN_DATABASE_PREFIX, '--older-than', '24h');
+  } catch (error) {
+    console.warn(`Could not drop stale test databases at ${server}: ${lastLine(error)}`);
+  }
+  url.pathname = `/${name}`;
+  return { url: url.href, name, server, drop: () => postgresql('drop-database', maintenance, name) };
+}
+
+/** Runs a database command of tools/ferretdb; it prints why on stderr when it fails. */
+function postgresql(command: string, maintenanceUrl: string, ...args: string[]): void {
+  execFileSync(FERRETDB, [command, '--postgresql-url', maintenanceUrl, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+}
+
+/** The most specific line of a failed command, e.g. "connect: connection refused". */
+function lastLine(error: unknown): string {
+  const stderr = (error as { stderr?: string }).stderr?.trim();
+  return (stderr || (error as Error).message)
+    .split('\n')
+    .at(-1)!
+    .trim()
+    .replace(/^ferretdb: /, '');
+}
 function onPath(command: string): boolean {
   try {
     execFileSync(

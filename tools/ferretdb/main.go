@@ -1,52 +1,181 @@
-// Command ferretdb runs FerretDB v1 with its pure-Go SQLite backend, for the test suite
-// of the recovery link subgraph: a real MongoDB wire-protocol server without Docker.
+// Command ferretdb runs FerretDB v1, on PostgreSQL or on its pure-Go SQLite backend, for
+// the test suite of the recovery link subgraph and for `npm run db`: a real MongoDB
+// wire-protocol server without Docker.
 //
 // FerretDB is embedded through its documented ferretdb package rather than built from
 // its cmd/ferretdb: that command panics at start when built outside FerretDB's own
 // repository, because build/version/version.txt is generated there and absent from the
 // published module. The embedded package skips that check and disables telemetry.
+//
+//	ferretdb [serve] --listen-addr 127.0.0.1:27017 (--postgresql-url URL | --state-dir DIR)
+//	ferretdb create-database --postgresql-url URL [--throwaway] NAME
+//	ferretdb drop-database --postgresql-url URL NAME
+//	ferretdb drop-stale-databases --postgresql-url URL --prefix PREFIX --older-than 24h
+//
+// The database commands connect to the database named in URL (a maintenance database
+// such as `postgres`) to create or drop another one on the same server: a test run gets
+// a PostgreSQL database of its own, so runs sharing one server never see each other.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"log"
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jackc/pgx/v5"
 )
 
 func main() {
-	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
-	stateDir := flag.String("state-dir", "", "folder for the SQLite databases (required)")
-	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	flag.Parse()
-
-	if *stateDir == "" {
-		log.Fatal("--state-dir is required")
+	log.SetFlags(0)
+	log.SetPrefix("ferretdb: ")
+	args := os.Args[1:]
+	command := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		command, args = args[0], args[1:]
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		log.Fatalf("--log-level: %v", err)
+	var err error
+	switch command {
+	case "serve":
+		err = serve(args)
+	case "create-database", "drop-database", "drop-stale-databases":
+		err = manageDatabases(command, args)
+	default:
+		err = fmt.Errorf("unknown command %q (serve, create-database, drop-database, drop-stale-databases)", command)
 	}
-
-	server, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *stateDir + "/",
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
-	})
 	if err != nil {
 		log.Fatal(err)
 	}
+}
 
+func serve(args []string) error {
+	flags := flag.NewFlagSet("serve", flag.ExitOnError)
+	listen := flags.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	postgresqlURL := flags.String("postgresql-url", "", "PostgreSQL database to store data in")
+	stateDir := flags.String("state-dir", "", "folder for the SQLite databases, when there is no --postgresql-url")
+	logLevel := flags.String("log-level", "warn", "debug, info, warn or error")
+	_ = flags.Parse(args)
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	config := ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+	}
+	switch {
+	case *postgresqlURL != "" && *stateDir != "":
+		return errors.New("give either --postgresql-url or --state-dir, not both")
+	case *postgresqlURL != "":
+		config.Handler, config.PostgreSQLURL = "postgresql", *postgresqlURL
+	case *stateDir != "":
+		config.Handler, config.SQLiteURL = "sqlite", "file:"+*stateDir+"/"
+	default:
+		return errors.New("--postgresql-url or --state-dir is required")
+	}
+
+	server, err := ferretdb.New(&config)
+	if err != nil {
+		return err
+	}
 	// SIGTERM and SIGINT cancel the context; Run then closes listeners and the backend.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := server.Run(ctx); err != nil {
-		log.Fatal(err)
+	return server.Run(ctx)
+}
+
+// Names this tool creates or drops: plain identifiers, so they can be quoted safely.
+var databaseName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+func manageDatabases(command string, args []string) error {
+	flags := flag.NewFlagSet(command, flag.ExitOnError)
+	postgresqlURL := flags.String("postgresql-url", "postgres://127.0.0.1:5432/postgres", "maintenance database to connect to")
+	prefix := flags.String("prefix", "", "drop-stale-databases: names that start with this, then a Unix time and _")
+	olderThan := flags.Duration("older-than", 24*time.Hour, "drop-stale-databases: age from the Unix time in the name")
+	throwaway := flags.Bool("throwaway", false, "create-database: commit without waiting for the WAL flush")
+	// Fails fast where nothing listens, so callers can fall back to SQLite without waiting.
+	timeout := flags.Duration("timeout", 3*time.Second, "connect timeout")
+	_ = flags.Parse(args)
+
+	config, err := pgx.ParseConfig(*postgresqlURL)
+	if err != nil {
+		return fmt.Errorf("--postgresql-url: %w", err)
 	}
+	config.ConnectTimeout = *timeout
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout+30*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, config)
+	if err != nil {
+		return fmt.Errorf("PostgreSQL at %s:%d: %w", config.Host, config.Port, err)
+	}
+	defer conn.Close(context.Background())
+
+	if command == "drop-stale-databases" {
+		return dropStaleDatabases(ctx, conn, *prefix, *olderThan)
+	}
+	if flags.NArg() != 1 || !databaseName.MatchString(flags.Arg(0)) {
+		return fmt.Errorf("%s needs one database name matching %s", command, databaseName)
+	}
+	name := flags.Arg(0)
+	if command == "drop-database" {
+		// FORCE ends connections a killed FerretDB may have left open.
+		_, err = conn.Exec(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
+		return err
+	}
+	// CREATE DATABASE has no IF NOT EXISTS; `npm run db` reuses its database across starts.
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
+			return err
+		}
+	}
+	if *throwaway {
+		// A test run's database lives minutes and is dropped after: a PostgreSQL crash may
+		// lose its last commits but never corrupts it, and FerretDB's many small commits
+		// (DDL for every scratch database) run about 40% faster without the flush.
+		_, err = conn.Exec(ctx, `ALTER DATABASE "`+name+`" SET synchronous_commit = off`)
+	}
+	return err
+}
+
+// dropStaleDatabases removes what test runs killed before their teardown left behind,
+// so a shared server does not collect databases; live runs are far younger than the cut.
+func dropStaleDatabases(ctx context.Context, conn *pgx.Conn, prefix string, olderThan time.Duration) error {
+	if !databaseName.MatchString(prefix) {
+		return fmt.Errorf("--prefix must match %s", databaseName)
+	}
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	cut := time.Now().Add(-olderThan).Unix()
+	for _, name := range names {
+		created, _, found := strings.Cut(strings.TrimPrefix(name, prefix), "_")
+		seconds, err := strconv.ParseInt(created, 10, 64)
+		if !found || err != nil || seconds >= cut {
+			continue
+		}
+		if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
