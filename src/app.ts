@@ -72,6 +72,12 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     logger,
+    // main.ts owns SIGTERM/SIGINT: it drains, then closes the store, then exits. Apollo's own
+    // handlers would call stop() a second time concurrently, and in @apollo/server 5.5 a
+    // concurrent stop() waits on a barrier that a successful stop never resolves: the
+    // process then hung until the shutdown deadline (exit 1) whenever anything else, such as
+    // the MongoDB connection pool, kept it alive.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     allowBatchedHttpRequests: config.batchedRequests,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
@@ -110,5 +116,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url: `${url}/graphql` }, 'recovery link subgraph ready');
 
-  return { url, stop: () => apollo.stop() };
+  // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
+  let stopped: Promise<void> | undefined;
+  return { url, stop: () => (stopped ??= apollo.stop()) };
 }
