@@ -17,6 +17,7 @@ import { createMetrics } from './observability/metrics.js';
 import { requestObserver } from './observability/request-observer.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
+import { storageUnavailableStatus } from './graphql/storage-unavailable.js';
 import { loadPersistedOperations } from './http/persisted-operations.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
 import { GRAPHQL_PATH, createHttpServer } from './http/server.js';
@@ -89,6 +90,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       requestObserver(metrics, logger),
+      storageUnavailableStatus(),
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.
       config.introspection
