@@ -64,6 +64,8 @@ describe('the service process', () => {
       expect.stringMatching(
         /^Configuration error: ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated/,
       ),
+      expect.stringMatching(/^Configuration error: MONGODB_URI: is required when NODE_ENV=production/),
+      expect.stringMatching(/^Configuration error: PUBLIC_BASE_URL: is required when NODE_ENV=production/),
     ]);
   });
 });
