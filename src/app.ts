@@ -18,6 +18,8 @@ import { requestObserver } from './observability/request-observer.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
 import { storageUnavailableStatus } from './graphql/storage-unavailable.js';
+import { inlineTraces } from './graphql/inline-trace.js';
+import { isLoopbackHost } from './http/loopback.js';
 import { loadPersistedOperations } from './http/persisted-operations.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
 import { GRAPHQL_PATH, createHttpServer } from './http/server.js';
@@ -54,6 +56,9 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
   );
   const metrics = createMetrics();
+  // The page is served to whoever can reach the port: the key goes into it only when that
+  // is this machine alone, never with HOST=0.0.0.0 on a shared network.
+  const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
   const http = createHttpServer({
     maxBodyBytes: config.maxBodyBytes,
     persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
@@ -80,6 +85,9 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     // the MongoDB connection pool, kept it alive.
     stopOnTerminationSignals: false,
     introspection: config.introspection,
+    // "Did you mean …" suggestions spell out the schema piece by piece: only where
+    // introspection would tell it anyway.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: config.batchedRequests,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
@@ -91,6 +99,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
       ApolloServerPluginCacheControlDisabled(),
       requestObserver(metrics, logger),
       storageUnavailableStatus(),
+      ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.
       config.introspection
@@ -99,9 +108,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
             embed: { runTelemetry: false },
             document: SANDBOX_EXAMPLE.document,
             variables: SANDBOX_EXAMPLE.variables,
-            ...(config.developmentAdminApiKey === null
-              ? {}
-              : { headers: { Authorization: `Bearer ${config.developmentAdminApiKey}` } }),
+            ...(sandboxKey === null ? {} : { headers: { Authorization: `Bearer ${sandboxKey}` } }),
           })
         : ApolloServerPluginLandingPageDisabled(),
     ],
