@@ -17,6 +17,9 @@ import { createMetrics } from './observability/metrics.js';
 import { requestObserver } from './observability/request-observer.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
+import { storageUnavailableStatus } from './graphql/storage-unavailable.js';
+import { inlineTraces } from './graphql/inline-trace.js';
+import { isLoopbackHost } from './http/loopback.js';
 import { loadPersistedOperations } from './http/persisted-operations.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
 import { GRAPHQL_PATH, createHttpServer } from './http/server.js';
@@ -53,6 +56,9 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
   );
   const metrics = createMetrics();
+  // The page is served to whoever can reach the port: the key goes into it only when that
+  // is this machine alone, never with HOST=0.0.0.0 on a shared network.
+  const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
   const http = createHttpServer({
     maxBodyBytes: config.maxBodyBytes,
     persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
@@ -72,7 +78,16 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     logger,
+    // main.ts owns SIGTERM/SIGINT: it drains, then closes the store, then exits. Apollo's own
+    // handlers would call stop() a second time concurrently, and in @apollo/server 5.5 a
+    // concurrent stop() waits on a barrier that a successful stop never resolves: the
+    // process then hung until the shutdown deadline (exit 1) whenever anything else, such as
+    // the MongoDB connection pool, kept it alive.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
+    // "Did you mean …" suggestions spell out the schema piece by piece: only where
+    // introspection would tell it anyway.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: config.batchedRequests,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
@@ -83,6 +98,8 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       requestObserver(metrics, logger),
+      storageUnavailableStatus(),
+      ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.
       config.introspection
@@ -91,9 +108,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
             embed: { runTelemetry: false },
             document: SANDBOX_EXAMPLE.document,
             variables: SANDBOX_EXAMPLE.variables,
-            ...(config.developmentAdminApiKey === null
-              ? {}
-              : { headers: { Authorization: `Bearer ${config.developmentAdminApiKey}` } }),
+            ...(sandboxKey === null ? {} : { headers: { Authorization: `Bearer ${sandboxKey}` } }),
           })
         : ApolloServerPluginLandingPageDisabled(),
     ],
@@ -110,5 +125,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url: `${url}/graphql` }, 'recovery link subgraph ready');
 
-  return { url, stop: () => apollo.stop() };
+  // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
+  let stopped: Promise<void> | undefined;
+  return { url, stop: () => (stopped ??= apollo.stop()) };
 }

@@ -9,6 +9,7 @@ import {
   type RateLimit,
   type RetentionPolicy,
 } from './recovery/index.js';
+import { isLoopbackHost } from './http/loopback.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -84,6 +85,7 @@ const environmentSchema = z
     AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
     DEBUG_ERRORS: flag,
     INTROSPECTION: z.enum(['true', 'false']).optional(),
+    INLINE_TRACES: z.enum(['true', 'false']).optional(),
     REQUEST_BODY_LIMIT: z.coerce
       .number()
       .int()
@@ -139,7 +141,29 @@ function productionProblems(environment: Readonly<Record<string, string | undefi
   if (environment.DEBUG_ERRORS === 'true') {
     problems.push('DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients');
   }
+  if (environment.MONGODB_URI === undefined) {
+    problems.push(
+      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity',
+    );
+  }
+  if (environment.PUBLIC_BASE_URL === undefined) {
+    problems.push(
+      'PUBLIC_BASE_URL: is required when NODE_ENV=production: links and the session token issuer would otherwise name localhost',
+    );
+  }
+  if (environment.AUTH_JWKS_URL !== undefined && !isHttpsOrLoopback(environment.AUTH_JWKS_URL)) {
+    problems.push(
+      'AUTH_JWKS_URL: must be https when NODE_ENV=production (plain http only on loopback): whoever can alter the keys in transit can sign admin tokens',
+    );
+  }
   return problems;
+}
+
+/** Malformed URLs are left to the schema, which reports them on its own line. */
+function isHttpsOrLoopback(text: string): boolean {
+  if (!URL.canParse(text)) return true;
+  const url = new URL(text);
+  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
 }
 
 export interface Config {
@@ -182,6 +206,12 @@ export interface Config {
   readonly debugErrors: boolean;
   /** Schema introspection and the Sandbox landing page: on outside production unless turned off. */
   readonly introspection: boolean;
+  /**
+   * Inline traces (`apollo-federation-include-trace: ftv1`) for any caller. When false,
+   * only callers authenticated as admins (or a router forwarding their credential) get
+   * them: per-resolver timings would otherwise tell anyone which check failed.
+   */
+  readonly inlineTracesForAnyone: boolean;
   /** Largest accepted request body, in bytes. */
   readonly maxBodyBytes: number;
   /** Several operations in one HTTP request (a JSON array); off, so limits count requests. */
@@ -267,6 +297,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       batchedRequests: env.BATCHED_REQUESTS,
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
+      inlineTracesForAnyone:
+        env.INLINE_TRACES === undefined ? env.NODE_ENV !== 'production' : env.INLINE_TRACES === 'true',
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,
       jwtAuth,

@@ -1,5 +1,6 @@
 import { startApp } from './app.js';
 import { parseConfig } from './config.js';
+import { isLoopbackHost } from './http/loopback.js';
 import { createLogger } from './logger.js';
 import { openStore } from './stores/index.js';
 
@@ -21,7 +22,9 @@ try {
     process.stderr.write(
       `\nNo ADMIN_API_KEYS set: admin operations accept this one-off development key until the process stops:\n` +
         `  Authorization: Bearer ${config.developmentAdminApiKey}\n` +
-        `(Apollo Sandbox, at /graphql in a browser, already sends it.)\n\n`,
+        (isLoopbackHost(config.host)
+          ? `(Apollo Sandbox, at /graphql in a browser, already sends it.)\n\n`
+          : `(HOST ${config.host} is not loopback, so Apollo Sandbox does not carry it: add the header yourself.)\n\n`),
     );
   }
   const app = await startApp(config, store, logger);

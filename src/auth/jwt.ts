@@ -24,8 +24,15 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer: options.issuer, audience: options.audience }));
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ['exp'],
+      }));
     } catch (error) {
+      // Which claim failed helps whoever configures the provider; it says nothing secret.
+      if (error instanceof errors.JWTClaimValidationFailed)
+        return { kind: 'invalid', reason: `${error.code}: ${error.claim} ${error.reason}` };
       if (error instanceof errors.JOSEError) return { kind: 'invalid', reason: error.code };
       throw error;
     }

@@ -2,6 +2,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { ServiceError, StoreUnavailableError, apolloCodeFor, toErrorGeneric, type ErrorId } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 
 /**
  * The one boundary every GraphQL error passes (parse, validation, variable coercion,
@@ -60,6 +61,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       const unavailable = new ServiceError(
         'storage_unavailable',
         'The service cannot reach its database right now; try again shortly.',
+        // As rate_limited does: the wait is in the body too, for clients that drop headers.
+        { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
       );
       return formatServiceError(unavailable, options.requestId(), { formatted });
     }

@@ -3,6 +3,7 @@ import { identityFixture } from '../stores/recovery-store-contract.js';
 import {
   CREATE_RECOVERY_LINK,
   REDEEM_RECOVERY_LINK,
+  REVOKE_RECOVERY_LINKS,
   linkParameters,
   startTestApp,
   type TestApp,
@@ -54,10 +55,38 @@ describe('a database outage', () => {
     const during = await create();
     // Bounded by MONGODB_TIMEOUT (1s) plus driver overhead, far below the driver's 30s default.
     expect(Date.now() - started).toBeLessThan(10_000);
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBe('5');
     expect(during.body.errors?.[0]?.extensions).toMatchObject({
       code: 'SERVICE_UNAVAILABLE',
-      error: { code: 503, status: 'Service Unavailable', id: 'storage_unavailable' },
+      error: {
+        code: 503,
+        status: 'Service Unavailable',
+        id: 'storage_unavailable',
+        details: { retryAfterSeconds: 5 },
+      },
     });
+    // Every operation that needs the database says so at the HTTP level, not only creation.
+    const identityId = identity.id;
+    const everyOperation: [string, Record<string, unknown>][] = [
+      [REDEEM_RECOVERY_LINK, { input: linkFromBefore }],
+      [REVOKE_RECOVERY_LINKS, { identityId }],
+      ['query($id: UUID!) { identity(id: $id) { id } }', { id: identityId }],
+      ['query($id: UUID!) { recoveryEvents(identityId: $id) { type } }', { id: identityId }],
+      [
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on Identity { activeRecoveryLinks } } }',
+        { r: [{ __typename: 'Identity', id: identityId }] },
+      ],
+    ];
+    for (const [query, variables] of everyOperation) {
+      const response = await app.graphql(query, variables);
+      expect({ query, status: response.status, retryAfter: response.headers.get('retry-after') }).toEqual({
+        query,
+        status: 503,
+        retryAfter: '5',
+      });
+      expect(response.body.errors?.[0]?.extensions.error.id).toBe('storage_unavailable');
+    }
     expect(JSON.stringify(during.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Mongo/);
     expect(await ready()).toBe(503);
     expect((await fetch(`${app.url}/health/live`)).status).toBe(200);

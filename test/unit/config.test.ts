@@ -7,6 +7,15 @@ function configOf(environment: Record<string, string>): Config {
   return result.config;
 }
 
+/** Everything production requires, so each test can take one thing away. */
+const PRODUCTION = {
+  RECOVERY_TOKEN_SECRET: 's'.repeat(32),
+  SESSION_SIGNING_KEY: 'k'.repeat(32),
+  ADMIN_API_KEYS: 'a'.repeat(32),
+  MONGODB_URI: 'mongodb://db.internal:27017',
+  PUBLIC_BASE_URL: 'https://id.example.com',
+};
+
 function problemsOf(environment: Record<string, string>): string[] {
   const result = parseConfig(environment);
   return result.ok ? [] : result.problems;
@@ -96,12 +105,10 @@ describe('parseConfig', () => {
       'SESSION_SIGNING_KEY: is required when NODE_ENV=production',
       'ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated when NODE_ENV=production; set at least one',
       'DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients',
+      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity',
+      'PUBLIC_BASE_URL: is required when NODE_ENV=production: links and the session token issuer would otherwise name localhost',
     ]);
-    const keys = {
-      RECOVERY_TOKEN_SECRET: 's'.repeat(32),
-      SESSION_SIGNING_KEY: 'k'.repeat(32),
-      ADMIN_API_KEYS: 'a'.repeat(32),
-    };
+    const keys = PRODUCTION;
     expect(problemsOf({ NODE_ENV: 'production', ...keys, RECOVERY_TOKEN_SECRET: 'short' })).toEqual([
       'RECOVERY_TOKEN_SECRET: must be at least 32 characters',
     ]);
@@ -116,12 +123,7 @@ describe('parseConfig', () => {
   });
 
   it('turns introspection on outside production and off in it, unless set explicitly', () => {
-    const production = {
-      NODE_ENV: 'production',
-      RECOVERY_TOKEN_SECRET: 's'.repeat(32),
-      SESSION_SIGNING_KEY: 'k'.repeat(32),
-      ADMIN_API_KEYS: 'a'.repeat(32),
-    };
+    const production = { NODE_ENV: 'production', ...PRODUCTION };
     expect(configOf({}).introspection).toBe(true);
     expect(configOf({ INTROSPECTION: 'false' }).introspection).toBe(false);
     expect(configOf(production).introspection).toBe(false);
@@ -170,5 +172,49 @@ describe('parseConfig', () => {
     expect(problemsOf({ AUTH_JWKS_URL: 'https://login.example.com/jwks' })).toEqual([
       'AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE as well',
     ]);
+  });
+
+  it('refuses production without a database or a public base URL, one line each', () => {
+    const { MONGODB_URI: _uri, PUBLIC_BASE_URL: _base, ...rest } = PRODUCTION;
+    expect(problemsOf({ NODE_ENV: 'production', ...rest })).toEqual([
+      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity',
+      'PUBLIC_BASE_URL: is required when NODE_ENV=production: links and the session token issuer would otherwise name localhost',
+    ]);
+    // Outside production both stay optional: the embedded store and localhost are the point there.
+    expect(configOf(rest)).toMatchObject({ mongo: null, publicBaseUrl: null });
+  });
+
+  it('refuses a JWKS over plain http in production, except on loopback', () => {
+    const jwt = { AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'recovery-admin' };
+    const production = { NODE_ENV: 'production', ...PRODUCTION, ...jwt };
+    expect(problemsOf({ ...production, AUTH_JWKS_URL: 'http://login.example.com/jwks.json' })).toEqual([
+      'AUTH_JWKS_URL: must be https when NODE_ENV=production (plain http only on loopback): whoever can alter the keys in transit can sign admin tokens',
+    ]);
+    for (const loopback of ['http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9000/jwks']) {
+      expect(problemsOf({ ...production, AUTH_JWKS_URL: loopback })).toEqual([]);
+    }
+    expect(problemsOf({ ...production, AUTH_JWKS_URL: 'https://login.example.com/jwks.json' })).toEqual([]);
+    expect(configOf({ ...jwt, AUTH_JWKS_URL: 'http://login.example.com/jwks.json' }).jwtAuth).not.toBeNull();
+  });
+
+  it('prints every production problem at once, with the other settings problems', () => {
+    expect(problemsOf({ NODE_ENV: 'production', PORT: 'abc', AUTH_JWKS_URL: 'http://10.0.0.1/jwks' })).toEqual([
+      expect.stringMatching(/^PORT: /),
+      expect.stringMatching(/^RECOVERY_TOKEN_SECRET: is required/),
+      expect.stringMatching(/^SESSION_SIGNING_KEY: is required/),
+      // AUTH_JWKS_URL is set, so admin operations are authenticated: no ADMIN_API_KEYS line.
+      expect.stringMatching(/^MONGODB_URI: is required/),
+      expect.stringMatching(/^PUBLIC_BASE_URL: is required/),
+      expect.stringMatching(/^AUTH_JWKS_URL: must be https/),
+    ]);
+  });
+
+  it('gives inline traces to any caller outside production and only to admins in it, unless set', () => {
+    const production = { NODE_ENV: 'production', ...PRODUCTION };
+    expect(configOf({}).inlineTracesForAnyone).toBe(true);
+    expect(configOf({ INLINE_TRACES: 'false' }).inlineTracesForAnyone).toBe(false);
+    expect(configOf(production).inlineTracesForAnyone).toBe(false);
+    expect(configOf({ ...production, INLINE_TRACES: 'true' }).inlineTracesForAnyone).toBe(true);
+    expect(problemsOf({ INLINE_TRACES: 'yes' })).toEqual([expect.stringMatching(/^INLINE_TRACES: /)]);
   });
 });

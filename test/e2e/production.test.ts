@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityFixture } from '../stores/recovery-store-contract.js';
+import {
+  CREATE_RECOVERY_LINK,
+  REDEEM_RECOVERY_LINK,
+  TEST_ADMIN_KEY,
+  startTestApp,
+  type TestApp,
+} from '../support/app.js';
+import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+
+/**
+ * What NODE_ENV=production turns off for anonymous callers, over HTTP on the MongoDB test
+ * database (production refuses the embedded store): introspection and the landing page,
+ * "Did you mean" suggestions, and inline traces, each unless explicitly enabled.
+ */
+let scratch: ScratchDatabase;
+const identity = identityFixture();
+
+beforeAll(async () => {
+  scratch = await openScratchDatabase();
+  await insertIdentity(scratch.db, identity);
+});
+afterAll(() => scratch?.drop());
+
+async function withApp(environment: Record<string, string>, test: (app: TestApp) => Promise<void>): Promise<void> {
+  const app = await startTestApp({ MONGODB_URI: scratch.uri, MONGODB_DB: scratch.name, ...environment });
+  try {
+    await test(app);
+  } finally {
+    await app.stop();
+  }
+}
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SESSION_SIGNING_KEY: 'p'.repeat(32),
+  PUBLIC_BASE_URL: 'https://id.example.com',
+};
+const MISSPELLED = '{ identit(id: "3fa85f64-5717-4562-b3fc-2c963f66afa6") { id } }';
+const TRACE = { 'apollo-federation-include-trace': 'ftv1' };
+
+/** A redemption anyone may attempt: the operation whose timings must not leak. */
+const anonymousRedeem = (app: TestApp) =>
+  app.post(
+    { query: REDEEM_RECOVERY_LINK, variables: { input: { flow: identity.id, token: 'wrong' } } },
+    { ...TRACE, authorization: '' },
+  );
+const adminCreate = (app: TestApp, authorization = `Bearer ${TEST_ADMIN_KEY}`) =>
+  app.post(
+    { query: CREATE_RECOVERY_LINK, variables: { input: { identityId: identity.id } } },
+    { ...TRACE, authorization },
+  );
+const traceOf = async (response: Response) =>
+  ((await response.json()) as { extensions?: { ftv1?: string } }).extensions?.ftv1;
+
+describe('a production configuration', () => {
+  it('turns off introspection and the landing page unless enabled explicitly', async () => {
+    await withApp(PRODUCTION, async (app) => {
+      const introspection = await app.graphql('{ __schema { queryType { name } } }');
+      expect(introspection.body.errors?.[0]?.extensions.error.id).toBe('graphql_validation_failed');
+      const landing = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await landing.text()).not.toContain('embeddable-sandbox');
+    });
+    await withApp({ ...PRODUCTION, INTROSPECTION: 'true' }, async (app) => {
+      expect((await app.graphql('{ __schema { queryType { name } } }')).body.data).toEqual({
+        __schema: { queryType: { name: 'Query' } },
+      });
+    });
+  });
+
+  it('suggests no field names in validation errors unless INTROSPECTION=true', async () => {
+    await withApp(PRODUCTION, async (app) => {
+      const { body } = await app.graphql(MISSPELLED);
+      expect(body.errors?.[0]?.extensions.error.id).toBe('graphql_validation_failed');
+      expect(body.errors?.[0]?.message).toContain('Cannot query field "identit"');
+      expect(JSON.stringify(body)).not.toMatch(/Did you mean|"identity"/);
+    });
+    await withApp({ ...PRODUCTION, INTROSPECTION: 'true' }, async (app) => {
+      expect((await app.graphql(MISSPELLED)).body.errors?.[0]?.message).toContain('Did you mean "identity"');
+    });
+  });
+
+  it('gives inline traces only to callers authenticated as admins', async () => {
+    await withApp(PRODUCTION, async (app) => {
+      const anonymous = await anonymousRedeem(app);
+      expect(anonymous.status).toBe(200);
+      expect(await traceOf(anonymous)).toBeUndefined();
+      expect(await traceOf(await adminCreate(app, 'Bearer not-a-key-not-a-key-not-a-key-00'))).toBeUndefined();
+      expect(await traceOf(await adminCreate(app))).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      // Even an admin's trace of a public operation: the credential is what counts.
+      const adminRedeem = await app.post(
+        { query: REDEEM_RECOVERY_LINK, variables: { input: { flow: identity.id, token: 'wrong' } } },
+        TRACE,
+      );
+      expect(await traceOf(adminRedeem)).toBeDefined();
+    });
+  });
+
+  it('gives inline traces to anyone with INLINE_TRACES=true', async () => {
+    await withApp({ ...PRODUCTION, INLINE_TRACES: 'true' }, async (app) => {
+      expect(await traceOf(await anonymousRedeem(app))).toBeDefined();
+    });
+  });
+});
+
+describe('outside production', () => {
+  it('suggests field names and gives inline traces to anyone, unless turned off', async () => {
+    await withApp({}, async (app) => {
+      expect((await app.graphql(MISSPELLED)).body.errors?.[0]?.message).toContain('Did you mean "identity"');
+      expect(await traceOf(await anonymousRedeem(app))).toBeDefined();
+    });
+    await withApp({ INLINE_TRACES: 'false', INTROSPECTION: 'false' }, async (app) => {
+      expect((await app.graphql(MISSPELLED)).body.errors?.[0]?.message).not.toContain('Did you mean');
+      expect(await traceOf(await anonymousRedeem(app))).toBeUndefined();
+      expect(await traceOf(await adminCreate(app))).toBeDefined();
+    });
+  });
+
+  it('puts the generated development key into Sandbox only when listening on loopback', async () => {
+    const sandboxOf = async (app: TestApp) => {
+      const { port } = new URL(app.url);
+      return (await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } })).text();
+    };
+    // ADMIN_API_KEYS '' is unset: the service generates its one-off development key.
+    await withApp({ ADMIN_API_KEYS: '', HOST: '127.0.0.1' }, async (app) => {
+      expect(app.config.developmentAdminApiKey).not.toBeNull();
+      expect(await sandboxOf(app)).toContain(
+        `"headers":{"Authorization":"Bearer ${app.config.developmentAdminApiKey}"}`,
+      );
+    });
+    await withApp({ ADMIN_API_KEYS: '', HOST: '0.0.0.0' }, async (app) => {
+      const page = await sandboxOf(app);
+      expect(page).toContain('embeddable-sandbox');
+      expect(page).not.toContain(app.config.developmentAdminApiKey!);
+      expect(page).not.toContain('"headers":{"Authorization"');
+    });
+  });
+});

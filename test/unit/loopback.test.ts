@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { isLoopbackHost } from '../../src/http/loopback.js';
+
+describe('isLoopbackHost', () => {
+  it('accepts only names and addresses that stay on this machine', () => {
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      'api.localhost',
+      '127.0.0.1',
+      '127.1.2.3',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+    ])
+      expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: true });
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '[::]',
+      '10.0.0.1',
+      '128.0.0.1',
+      'example.com',
+      'localhost.example.com',
+      '::ffff:10.0.0.1',
+    ])
+      expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: false });
+  });
+});
