@@ -70,7 +70,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     }),
   });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
+    schema: buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations }),
     logger,
     introspection: config.introspection,
     allowBatchedHttpRequests: config.batchedRequests,

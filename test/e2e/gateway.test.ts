@@ -32,7 +32,7 @@ beforeAll(async () => {
   const emails = new Map([[identity.id, EMAIL]]);
   const emailSubgraph = new ApolloServer({
     schema: buildSubgraphSchema({
-      typeDefs: parse(readFileSync(new URL('../federation/email-subgraph.graphql', import.meta.url), 'utf8')),
+      typeDefs: parse(readFileSync(new URL('../../examples/accounts/schema.graphql', import.meta.url), 'utf8')),
       resolvers: {
         Query: {
           identityByEmail: (_: unknown, { email }: { email: string }) => ({
