@@ -76,7 +76,7 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     }),
   });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
+    schema: buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations }),
     logger,
     // main.ts owns SIGTERM/SIGINT: it drains, then closes the store, then exits. Apollo's own
     // handlers would call stop() a second time concurrently, and in @apollo/server 5.5 a

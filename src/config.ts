@@ -10,6 +10,7 @@ import {
   type RetentionPolicy,
 } from './recovery/index.js';
 import { isLoopbackHost } from './http/loopback.js';
+import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -94,6 +95,12 @@ const environmentSchema = z
       .default(100 * 1024),
     BATCHED_REQUESTS: flag,
     PERSISTED_OPERATIONS_ONLY: flag,
+    ENTITIES_MAX_REPRESENTATIONS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(DEFAULT_MAX_ENTITY_REPRESENTATIONS),
   })
   .superRefine((env, context) => {
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
@@ -218,6 +225,8 @@ export interface Config {
   readonly batchedRequests: boolean;
   /** Run only the operations of operations/persisted-operations.json. */
   readonly persistedOperationsOnly: boolean;
+  /** Representations one `_entities` request may carry (ENTITIES_MAX_REPRESENTATIONS). */
+  readonly maxEntityRepresentations: number;
   /** Accepted admin API keys; outside production, one generated key when none is set. */
   readonly adminApiKeys: readonly string[];
   /** The generated key, to print once at start; null when keys or JWTs are configured. */
@@ -296,6 +305,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       maxBodyBytes: env.REQUEST_BODY_LIMIT,
       batchedRequests: env.BATCHED_REQUESTS,
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
+      maxEntityRepresentations: env.ENTITIES_MAX_REPRESENTATIONS,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
       inlineTracesForAnyone:
         env.INLINE_TRACES === undefined ? env.NODE_ENV !== 'production' : env.INLINE_TRACES === 'true',

@@ -2,30 +2,36 @@ import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { identityFixture } from '../stores/recovery-store-contract.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { CREATE_RECOVERY_LINK } from '../support/app.js';
+import { STORES, startRecoveryOn, type RecoveryOnStore } from './gateway-support.js';
+import { MemoryRecoveryStore } from '../../src/stores/index.js';
 
 const ENTITIES =
   'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Identity { id state activeRecoveryLinks } } }';
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const MAX_REPRESENTATIONS = 50;
 
-let database: ScratchDatabase;
-let app: TestApp;
+describe.each(STORES)('the Federation 2 subgraph on the %s store', (store) => {
+  const identities = Array.from({ length: 5 }, () => identityFixture());
+  let recovery: RecoveryOnStore;
 
-beforeAll(async () => {
-  database = await openScratchDatabase();
-  app = await startTestApp({ MONGODB_URI: database.uri, MONGODB_DB: database.name });
-});
+  beforeAll(async () => {
+    recovery = await startRecoveryOn(store, identities, {
+      ENTITIES_MAX_REPRESENTATIONS: String(MAX_REPRESENTATIONS),
+    });
+    await recovery.app.graphql(CREATE_RECOVERY_LINK, { input: { identityId: identities[0]!.id } });
+  });
 
-afterAll(async () => {
-  await app?.stop();
-  await database?.drop();
-});
+  afterAll(async () => {
+    await recovery?.stop();
+  });
 
-describe('the Federation 2 subgraph', () => {
+  const entities = (representations: unknown[], headers?: Record<string, string>) =>
+    recovery.app.graphql(ENTITIES, { representations }, headers);
+
   it('publishes its SDL with the federation link and the Identity key', async () => {
-    const { body } = await app.graphql('{ _service { sdl } }');
+    const { body } = await recovery.app.graphql('{ _service { sdl } }');
     const sdl = body.data?._service.sdl as string;
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.11"');
     expect(sdl).toMatch(/type Identity\s+@key\(fields: "id"\)/);
@@ -33,23 +39,14 @@ describe('the Federation 2 subgraph', () => {
   });
 
   it('resolves N Identity references, and their active link counts, with one batched store call each', async () => {
-    const identities = Array.from({ length: 5 }, () => identityFixture());
-    for (const identity of identities) await insertIdentity(database.db, identity);
-    await app.graphql(
-      'mutation($input: CreateRecoveryLinkInput!) { createRecoveryLink(input: $input) { expiresAt } }',
-      {
-        input: { identityId: identities[0]!.id },
-      },
-    );
-    const batch = vi.spyOn(MongoRecoveryStore.prototype, 'findIdentities');
-    const counts = vi.spyOn(MongoRecoveryStore.prototype, 'countOutstandingRecoveryLinks');
-    const single = vi.spyOn(MongoRecoveryStore.prototype, 'findIdentity');
+    const batch = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
+    const counts = vi.spyOn(recovery.storeClass.prototype, 'countOutstandingRecoveryLinks');
+    const single = vi.spyOn(recovery.storeClass.prototype, 'findIdentity');
     try {
-      const representations = [
+      const { body } = await entities([
         ...identities.map(({ id }) => ({ __typename: 'Identity', id })),
-        { __typename: 'Identity', id: '00000000-0000-4000-8000-000000000000' },
-      ];
-      const { body } = await app.graphql(ENTITIES, { representations });
+        { __typename: 'Identity', id: UNKNOWN_ID },
+      ]);
       expect(body.errors).toBeUndefined();
       expect(body.data?._entities).toEqual([
         ...identities.map(({ id }, i) => ({ id, state: 'ACTIVE', activeRecoveryLinks: i === 0 ? 1 : 0 })),
@@ -58,8 +55,9 @@ describe('the Federation 2 subgraph', () => {
       expect(counts).toHaveBeenCalledTimes(1);
       expect(batch).toHaveBeenCalledTimes(1);
       expect(batch.mock.calls[0]?.[0]).toHaveLength(6);
-      // The batch asks by _id, one key-value lookup per reference (FerretDB scans for $in).
-      expect(single).toHaveBeenCalledTimes(6);
+      // The resolvers never ask one by one; a store may answer a batch with one key-value
+      // lookup per id (the MongoDB store does: FerretDB scans for $in).
+      expect(single.mock.calls.length).toBeLessThanOrEqual(recovery.storeClass === MemoryRecoveryStore ? 0 : 6);
     } finally {
       batch.mockRestore();
       single.mockRestore();
@@ -67,23 +65,113 @@ describe('the Federation 2 subgraph', () => {
     }
   });
 
-  it('resolves references only for admins, as the identity query does', async () => {
-    const { body } = await app.graphql(
-      ENTITIES,
-      { representations: [{ __typename: 'Identity', id: '00000000-0000-4000-8000-000000000000' }] },
-      { authorization: '' },
-    );
-    expect(body.errors?.[0]?.extensions.error.id).toBe('unauthenticated');
+  it('resolves an upper-case id to the identity, answered in lower case', async () => {
+    const { id } = identities[1]!;
+    const { body } = await entities([{ __typename: 'Identity', id: id.toUpperCase() }]);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?._entities).toEqual([{ id, state: 'ACTIVE', activeRecoveryLinks: 0 }]);
   });
 
-  it('composes into a supergraph with a subgraph that owns Identity.email', async () => {
-    const { body } = await app.graphql('{ _service { sdl } }');
+  it('resolves a missing, malformed or non-UUID id to null for that representation only', async () => {
+    const batch = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
+    try {
+      const { body } = await entities([
+        { __typename: 'Identity', id: identities[0]!.id },
+        { __typename: 'Identity' },
+        { __typename: 'Identity', id: 'not-a-uuid' },
+        { __typename: 'Identity', id: 42 },
+        { __typename: 'Identity', id: { $ne: null } },
+        { __typename: 'Identity', id: `${identities[1]!.id}0` },
+        { __typename: 'Identity', id: identities[1]!.id },
+      ]);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?._entities).toEqual([
+        { id: identities[0]!.id, state: 'ACTIVE', activeRecoveryLinks: 1 },
+        null,
+        null,
+        null,
+        null,
+        null,
+        { id: identities[1]!.id, state: 'ACTIVE', activeRecoveryLinks: 0 },
+      ]);
+      // Only the two valid ids reach the store.
+      expect(batch.mock.calls.map(([ids]) => [...ids].sort())).toEqual([[identities[0]!.id, identities[1]!.id].sort()]);
+    } finally {
+      batch.mockRestore();
+    }
+  });
+
+  it('answers an unknown __typename with one client error, and logs no stack', async () => {
+    const logged = recovery.app.logs.length;
+    const { body } = await entities([
+      { __typename: 'Identity', id: identities[0]!.id },
+      { __typename: 'Account', id: identities[0]!.id },
+      { id: identities[0]!.id },
+    ]);
+    expect(body.data).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions.error).toMatchObject({
+      code: 400,
+      id: 'invalid_input',
+      reason: 'representations[1]: __typename must name an entity of this subgraph (Identity)',
+      details: { field: 'representations[1].__typename' },
+    });
+    const newLogs = recovery.app.logs.slice(logged).join('');
+    expect(newLogs).not.toContain('"stack"');
+    expect(newLogs).not.toContain('unexpected error');
+  });
+
+  it(`refuses more than ENTITIES_MAX_REPRESENTATIONS (${MAX_REPRESENTATIONS}) with one error`, async () => {
+    const batch = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
+    try {
+      const representation = { __typename: 'Identity', id: identities[0]!.id };
+      const atLimit = await entities(Array.from({ length: MAX_REPRESENTATIONS }, () => representation));
+      expect(atLimit.body.errors).toBeUndefined();
+      expect(atLimit.body.data?._entities).toHaveLength(MAX_REPRESENTATIONS);
+
+      batch.mockClear();
+      const above = await entities(Array.from({ length: MAX_REPRESENTATIONS + 1 }, () => representation));
+      expect(above.body.data).toBeNull();
+      expect(above.body.errors).toHaveLength(1);
+      expect(above.body.errors?.[0]?.extensions.error).toMatchObject({
+        code: 400,
+        id: 'invalid_input',
+        reason: `representations: at most ${MAX_REPRESENTATIONS} per request, got ${MAX_REPRESENTATIONS + 1}`,
+        details: { field: 'representations', limit: MAX_REPRESENTATIONS, received: MAX_REPRESENTATIONS + 1 },
+      });
+      expect(batch).not.toHaveBeenCalled();
+    } finally {
+      batch.mockRestore();
+    }
+  });
+
+  it('answers an unauthenticated batch with one UNAUTHENTICATED error, not one per representation', async () => {
+    const batch = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
+    try {
+      const representations = Array.from({ length: MAX_REPRESENTATIONS }, () => ({
+        __typename: 'Identity',
+        id: identities[0]!.id,
+      }));
+      const { body } = await entities(representations, { authorization: '' });
+      expect(body.data).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.errors?.[0]?.extensions.error.id).toBe('unauthenticated');
+      expect(batch).not.toHaveBeenCalled();
+    } finally {
+      batch.mockRestore();
+    }
+  });
+
+  it('composes into a supergraph with the accounts example subgraph, which owns Identity.email', async () => {
+    const { body } = await recovery.app.graphql('{ _service { sdl } }');
     const composition = composeServices([
       { name: 'recovery', url: 'http://recovery/graphql', typeDefs: parse(body.data?._service.sdl) },
       {
-        name: 'email',
-        url: 'http://email/graphql',
-        typeDefs: parse(readFileSync(new URL('../federation/email-subgraph.graphql', import.meta.url), 'utf8')),
+        name: 'accounts',
+        url: 'http://accounts/graphql',
+        typeDefs: parse(readFileSync(new URL('../../examples/accounts/schema.graphql', import.meta.url), 'utf8')),
       },
     ]);
     expect(composition.errors ?? []).toEqual([]);

@@ -1,113 +1,144 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startAccountsSubgraph } from '../../examples/accounts/server.mjs';
 import { identityFixture } from '../stores/recovery-store-contract.js';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
-import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { CREATE_RECOVERY_LINK, TEST_ADMIN_KEY } from '../support/app.js';
+import {
+  GATEWAYS,
+  STORES,
+  startGateway,
+  startRecoveryOn,
+  type RecoveryOnStore,
+  type RunningGateway,
+} from './gateway-support.js';
 
 /**
- * A real supergraph on loopback: @apollo/gateway composing this service with a small
- * subgraph that owns Identity.email, forwarding the caller's Authorization header.
+ * A real supergraph on loopback, as teams run it: each JavaScript gateway in front of this
+ * subgraph (on each store) and the accounts example subgraph, which owns Identity.email.
  */
-interface GatewayContext {
-  readonly authorization?: string;
-}
 
-const identity = identityFixture();
-const EMAIL = 'ada@example.com';
-let database: ScratchDatabase;
-let recovery: TestApp;
-const servers: ApolloServer<any>[] = [];
-let gatewayUrl: string;
+// Nothing a gateway or Apollo Server does here may reach beyond loopback.
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 
-beforeAll(async () => {
-  // Also set in vitest.config.ts; here too so the file stays on loopback however it is run:
-  // ApolloGateway reads it when constructed, and otherwise exports telemetry off-machine.
-  vi.stubEnv('APOLLO_TELEMETRY_DISABLED', 'true');
-  database = await openScratchDatabase();
-  await insertIdentity(database.db, identity);
-  recovery = await startTestApp({ MONGODB_URI: database.uri, MONGODB_DB: database.name });
+const ADMIN = `Bearer ${TEST_ADMIN_KEY}`;
+const JOIN = 'query($email: String!) { identityByEmail(email: $email) { id email activeRecoveryLinks } }';
 
-  const emails = new Map([[identity.id, EMAIL]]);
-  const emailSubgraph = new ApolloServer({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(readFileSync(new URL('../federation/email-subgraph.graphql', import.meta.url), 'utf8')),
-      resolvers: {
-        Query: {
-          identityByEmail: (_: unknown, { email }: { email: string }) => ({
-            id: [...emails].find(([, e]) => e === email)?.[0],
-            email,
-          }),
+describe.each(GATEWAYS.flatMap((gateway) => STORES.map((store) => [gateway, store] as const)))(
+  'a supergraph through %s, with the recovery subgraph on the %s store',
+  (gatewayKind, store) => {
+    const ada = identityFixture({ traits: { email: 'ada@example.com' } });
+    const grace = identityFixture({ traits: { email: 'grace@example.com' } });
+    // The batch: 2 known identities, 49 unknown UUIDs and 49 ids that are no UUID at all.
+    const batch = [
+      { id: ada.id, email: 'ada@example.com' },
+      ...Array.from({ length: 49 }, (_, i) => ({ id: randomUUID(), email: `unknown${i}@example.com` })),
+      ...Array.from({ length: 49 }, (_, i) => ({ id: `not-a-uuid-${i}`, email: `malformed${i}@example.com` })),
+      { id: grace.id, email: 'grace@example.com' },
+    ];
+    let recovery: RecoveryOnStore;
+    let accounts: Awaited<ReturnType<typeof startAccountsSubgraph>>;
+    let gateway: RunningGateway;
+
+    beforeAll(async () => {
+      recovery = await startRecoveryOn(store, [ada, grace]);
+      accounts = await startAccountsSubgraph({ accounts: batch });
+      gateway = await startGateway(gatewayKind, [
+        {
+          name: 'recovery',
+          url: `${recovery.app.url}/graphql`,
+          sdl: readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'),
         },
-        Identity: { __resolveReference: ({ id }: { id: string }) => ({ id, email: emails.get(id) }) },
-      },
-    }),
-  });
-  servers.push(emailSubgraph);
-  const { url: emailUrl } = await startStandaloneServer(emailSubgraph, { listen: { port: 0, host: '127.0.0.1' } });
-
-  const gateway = new ApolloGateway({
-    supergraphSdl: new IntrospectAndCompose({
-      subgraphs: [
-        { name: 'recovery', url: `${recovery.url}/graphql` },
-        { name: 'email', url: emailUrl },
-      ],
-    }),
-    buildService: ({ url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url,
-        willSendRequest({ request, context }) {
-          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+        {
+          name: 'accounts',
+          url: accounts.url,
+          sdl: readFileSync(new URL('../../examples/accounts/schema.graphql', import.meta.url), 'utf8'),
         },
-      }),
-  });
-  const server = new ApolloServer<GatewayContext>({ gateway });
-  servers.push(server);
-  ({ url: gatewayUrl } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => ({
-      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-    }),
-  }));
-});
+      ]);
+    });
 
-afterAll(async () => {
-  for (const server of servers.reverse()) await server.stop();
-  await recovery?.stop();
-  await database?.drop();
-});
+    afterAll(async () => {
+      await gateway?.stop();
+      await accounts?.stop();
+      await recovery?.stop();
+    });
 
-async function throughGateway(query: string, variables: Record<string, unknown>, authorization?: string) {
-  const response = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: any; errors?: any[] };
-}
+    async function throughGateway(query: string, variables: Record<string, unknown>, authorization?: string) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as { data?: any; errors?: any[] };
+    }
 
-describe('a supergraph through @apollo/gateway', () => {
-  it('runs createRecoveryLink with the Authorization header forwarded to the subgraph', async () => {
-    const mutation =
-      'mutation($input: CreateRecoveryLinkInput!) { createRecoveryLink(input: $input) { expiresAt recoveryLink } }';
-    const created = await throughGateway(mutation, { input: { identityId: identity.id } }, `Bearer ${TEST_ADMIN_KEY}`);
-    expect(created.errors).toBeUndefined();
-    expect(created.data.createRecoveryLink.recoveryLink).toContain('flow=');
-    const anonymous = await throughGateway(mutation, { input: { identityId: identity.id } });
-    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  });
+    it('creates a recovery link with the bearer forwarded to the subgraph', async () => {
+      const created = await throughGateway(CREATE_RECOVERY_LINK, { input: { identityId: ada.id } }, ADMIN);
+      expect(created.errors).toBeUndefined();
+      expect(created.data.createRecoveryLink.recoveryLink).toContain('flow=');
+    });
 
-  it('joins Identity fields from both subgraphs in one query', async () => {
-    const { data, errors } = await throughGateway(
-      'query($email: String!) { identityByEmail(email: $email) { id email state traits } }',
-      { email: EMAIL },
-      `Bearer ${TEST_ADMIN_KEY}`,
-    );
-    expect(errors).toBeUndefined();
-    expect(data.identityByEmail).toEqual({ id: identity.id, email: EMAIL, state: 'ACTIVE', traits: identity.traits });
-  });
-});
+    it('refuses an unauthenticated create with UNAUTHENTICATED and the errorGeneric', async () => {
+      const anonymous = await throughGateway(CREATE_RECOVERY_LINK, { input: { identityId: ada.id } });
+      expect(anonymous.data ?? null).toBeNull();
+      expect(anonymous.errors).toHaveLength(1);
+      expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(anonymous.errors?.[0]?.extensions?.error).toMatchObject({ code: 401, id: 'unauthenticated' });
+    });
+
+    it('joins identityByEmail from accounts with activeRecoveryLinks from this subgraph', async () => {
+      await throughGateway(CREATE_RECOVERY_LINK, { input: { identityId: grace.id } }, ADMIN);
+      const { data, errors } = await throughGateway(JOIN, { email: 'grace@example.com' }, ADMIN);
+      expect(errors).toBeUndefined();
+      expect(data.identityByEmail).toEqual({ id: grace.id, email: 'grace@example.com', activeRecoveryLinks: 1 });
+    });
+
+    it('passes the unknown-identity error to the client with extensions.code and the full errorGeneric', async () => {
+      const unknownId = randomUUID();
+      const { data, errors } = await throughGateway(CREATE_RECOVERY_LINK, { input: { identityId: unknownId } }, ADMIN);
+      expect(data ?? null).toBeNull();
+      expect(errors).toHaveLength(1);
+      expect(errors?.[0]?.message).toBe(`Identity with ID ${unknownId} does not exist.`);
+      expect(errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(errors?.[0]?.extensions?.error).toEqual({
+        code: 404,
+        status: 'Not Found',
+        id: 'identity_not_found',
+        message: 'The resource could not be found',
+        reason: `Identity with ID ${unknownId} does not exist.`,
+        request: expect.stringMatching(/\S/),
+        details: { identityId: unknownId },
+      });
+    });
+
+    it('resolves a batch of 100 representations with unknown and malformed ids in one store query', async () => {
+      const findIdentities = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
+      try {
+        const { data, errors } = await throughGateway('{ identities { id email state } }', {}, ADMIN);
+        const known = new Map([
+          [ada.id, { id: ada.id, email: 'ada@example.com', state: 'ACTIVE' }],
+          [grace.id, { id: grace.id, email: 'grace@example.com', state: 'ACTIVE' }],
+        ]);
+        const unresolved = batch.flatMap(({ id }, position) => (known.has(id) ? [] : [position]));
+        if (gatewayKind === 'Apollo Gateway') {
+          expect(errors ?? []).toEqual([]);
+        } else {
+          // Hive Gateway reports each entity resolved to null as a null non-null field (masked
+          // as "Unexpected error."): only at those positions, and none from the subgraph.
+          expect(errors?.map((error) => error.path)).toEqual(
+            unresolved.map((position) => ['identities', position, 'state']),
+          );
+          expect(errors?.filter((error) => error.extensions?.error !== undefined)).toEqual([]);
+        }
+        expect(unresolved).toHaveLength(98);
+        expect(data.identities).toHaveLength(100);
+        expect(data.identities).toEqual(batch.map(({ id }) => known.get(id) ?? null));
+        // The 51 UUIDs in one query; the malformed ids never reach the store.
+        expect(findIdentities).toHaveBeenCalledTimes(1);
+        expect(findIdentities.mock.calls[0]?.[0]).toHaveLength(51);
+      } finally {
+        findIdentities.mockRestore();
+      }
+    });
+  },
+);

@@ -1,14 +1,22 @@
 import type { IdentityResolvers } from '../generated/resolvers-types.js';
+import { representationId } from '../entities.js';
 
 /**
  * Resolves Identity entities for a router: `{ __typename: "Identity", id }` references,
  * batched into one store query per request. Identity data is admin data, so the same
- * credentials apply as for the identity query; the router forwards them.
+ * credentials apply as for the identity query; the router forwards them. The `_entities`
+ * guard (entities.ts) has already checked them once per request; this repeats the
+ * memoized check so a reference can never resolve without it.
  */
 export const resolveIdentityReference: NonNullable<IdentityResolvers['__resolveReference']> = async (
   reference,
   context,
 ) => {
   await context.requireAdmin();
-  return context.identities.load(String(reference.id).toLowerCase());
+  const id = representationId(reference);
+  if (id === null) return null;
+  const identity = await context.identities.load(id);
+  // @apollo/subgraph defines __typename on what this returns, and the embedded store's
+  // identities are frozen: hand it a copy of its own.
+  return identity === null ? null : { ...identity };
 };
