@@ -1,6 +1,7 @@
 import { startApp } from './app.js';
 import { parseConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './observability/metrics.js';
 import { openStore } from './stores/index.js';
 
 /** Longer than Apollo's 10s drain, shorter than Kubernetes' default 30s grace period. */
@@ -15,7 +16,8 @@ const { config } = parsed;
 const logger = createLogger(config.logLevel);
 
 try {
-  const store = await openStore(config, logger);
+  const metrics = createMetrics();
+  const store = await openStore(config, logger, metrics);
   if (config.developmentAdminApiKey !== null) {
     // Printed once, outside the structured log (which redacts keys), for the developer.
     process.stderr.write(
@@ -24,7 +26,7 @@ try {
         `(Apollo Sandbox, at /graphql in a browser, already sends it.)\n\n`,
     );
   }
-  const app = await startApp(config, store, logger);
+  const app = await startApp(config, store, logger, metrics);
 
   let stopping = false;
   const shutDown = async (signal: NodeJS.Signals) => {

@@ -78,6 +78,8 @@ export interface MongoStoreOptions {
   /** How long an operation waits for a reachable server before giving up. */
   readonly timeoutMilliseconds: number;
   readonly logger: Logger;
+  /** Called as each command starts (command monitoring), to count round trips per operation. */
+  readonly onCommand?: (commandName: string, command: Readonly<Record<string, unknown>>) => void;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -109,7 +111,10 @@ export class MongoRecoveryStore implements RecoveryStore {
       appName: 'recovery-link-subgraph',
       serverSelectionTimeoutMS: options.timeoutMilliseconds,
       connectTimeoutMS: options.timeoutMilliseconds,
+      // Monitoring builds an event per command: only when someone listens.
+      monitorCommands: options.onCommand !== undefined,
     });
+    client.on('commandStarted', (event) => options.onCommand?.(event.commandName, event.command));
     await client.connect();
     const db = client.db(options.database);
     const store = new MongoRecoveryStore(
