@@ -79,6 +79,7 @@ export async function measure(running: Running, options: MeasureOptions): Promis
   const { target, operation } = options;
   const first = request(target, operation, options.inputs[0]!, !options.anonymous);
   const bodies = options.inputs.map((input) => request(target, operation, input, !options.anonymous).body);
+  await settle([running.pid, options.databasePid]);
   const rssStartMb = rssMb(running.pid);
   const before = { target: cpuSeconds(running.pid), database: cpuSeconds(options.databasePid) };
   const result = await runLoad({
@@ -122,6 +123,24 @@ export async function measure(running: Running, options: MeasureOptions): Promis
       `${measurement.requests} requests, failed ${measurement.failed} (statuses ${JSON.stringify(result.statuses)}), CPU ${measurement.cpu.target}/${measurement.cpu.generator}/${measurement.cpu.database ?? '-'} s\n`,
   );
   return measurement;
+}
+
+/**
+ * Waits until the service and the database are idle: when a load generator stops, the
+ * requests it had in flight are still being served (on a slow store, for seconds), and
+ * that work must not be counted into the next run.
+ */
+export async function settle(pids: readonly (number | null)[]): Promise<void> {
+  const IDLE_CPU_SECONDS_PER_QUARTER_SECOND = 0.03;
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const before = pids.map(cpuSeconds);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const busy = pids.some((pid, i) => {
+      const now = cpuSeconds(pid);
+      return now !== null && before[i] !== null && now - before[i]! > IDLE_CPU_SECONDS_PER_QUARTER_SECOND;
+    });
+    if (!busy) return;
+  }
 }
 
 function round(milliseconds: number): number {

@@ -11,7 +11,8 @@ export const ADMIN_KEY = 'bench-admin-key-with-at-least-32-characters';
 export interface Running {
   readonly url: string;
   readonly pid: number;
-  stop(): Promise<void>;
+  /** SIGKILL unless told otherwise; SIGTERM lets the service shut down (and write a profile). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -49,10 +50,10 @@ export async function startNode(
       return {
         url,
         pid: child.pid!,
-        async stop() {
+        async stop(signal = 'SIGKILL') {
           if (child.exitCode !== null || child.signalCode !== null) return;
           const exited = once(child, 'exit');
-          child.kill('SIGKILL');
+          child.kill(signal);
           await exited;
         },
       };

@@ -8,6 +8,8 @@ export interface Results {
   readonly scenarios: Measurement[];
   readonly hostile: Partial<Record<StoreName, HostileReport>>;
   readonly commands: Partial<Record<StoreName, CommandsPerOperation[]>>;
+  /** Share of the service's busy CPU time per layer, by operation (--profile). */
+  profile: Partial<Record<string, { layer: string; percent: number }[]>>;
 }
 
 export interface Target {
@@ -134,8 +136,7 @@ export function renderTables(results: Results): string {
           m.connections,
           m.requests,
           m.requestsPerSecond,
-          m.p50,
-          m.p99,
+          ...(m.requests === 0 ? ['none completed', 'none completed'] : [m.p50, m.p99]),
           m.scenario === 'hostile' ? `${m.failed} (refused, expected)` : m.failed,
           cpu(m),
           `${m.rssStartMb} → ${m.rssEndMb}`,
@@ -165,6 +166,17 @@ export function renderTables(results: Results): string {
             .map(([key, value]) => `${key}: ${value}`)
             .join(', '),
         ]),
+      ),
+    );
+  }
+  for (const [operation, layers] of Object.entries(results.profile)) {
+    parts.push(
+      `\n### Where the service's CPU time goes: ${operation}, embedded store, 32 connections (--cpu-prof, self time)\n`,
+    );
+    parts.push(
+      table(
+        ['layer', '% of busy CPU'],
+        layers!.map(({ layer, percent }) => [layer, percent]),
       ),
     );
   }

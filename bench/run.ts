@@ -13,6 +13,8 @@ import {
   hostile,
   oneIdentity,
   prefilled,
+  profile,
+  soak,
   type Settings,
   type StoreUnderTest,
 } from './scenarios.js';
@@ -25,11 +27,14 @@ import {
  *   --long              longer runs, more rounds, 128 connections, the full hostile flood on MongoDB
  *   --quick             short runs and small volumes, to try the bench itself (figures mean little)
  *   --store=embedded    one store only (embedded or mongodb)
- *   --only=a,b          scenarios: compare, one-identity, prefilled, hostile, commands
+ *   --only=a,b          scenarios: compare, one-identity, prefilled, hostile, commands (the default
+ *                       set), and soak (100,000 creations, for the memory they leave)
+ *   --profile           also profile the service (node --cpu-prof) on the embedded store
  */
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const LONG = process.argv.includes('--long');
 const QUICK = process.argv.includes('--quick');
+const PROFILE = process.argv.includes('--profile');
 const STORES = (argument('store') ?? 'embedded,mongodb').split(',');
 const SCENARIOS = new Set((argument('only') ?? 'compare,one-identity,prefilled,hostile,commands').split(','));
 /** The default REDEEM_RATE_LIMIT (30/1m), the window the hostile flood's writes are counted against. */
@@ -47,7 +52,7 @@ function settingsFor(store: 'embedded' | 'mongodb'): Settings {
     compareSeconds: QUICK ? 2 : LONG ? 15 : 5,
     compareRounds: LONG ? 3 : 1,
     compareConnections: LONG ? [1, 32, 128] : [1, 32],
-    redemptions: mongo ? 200 : Math.round(6_000 * scale),
+    redemptions: mongo ? 60 : Math.round(6_000 * scale),
     windowSeconds: QUICK ? 3 : 10,
     middleSeconds: LONG ? 40 : 0,
     prefilledLinks: Math.round(100_000 * scale),
@@ -72,6 +77,7 @@ async function benchStore(store: StoreUnderTest, results: Results): Promise<void
     results.hostile[store.name] = report;
     results.scenarios.push(report.measurement);
   }
+  if (SCENARIOS.has('soak')) results.scenarios.push(...(await soak(store, settings)));
   if (SCENARIOS.has('commands') && store.name === 'mongodb')
     results.commands.mongodb = await commandsPerOperation(store, settings);
 }
@@ -82,7 +88,7 @@ function port(uri: string): number | null {
 }
 
 async function main() {
-  const results: Results = { comparisons: [], scenarios: [], hostile: {}, commands: {} };
+  const results: Results = { comparisons: [], scenarios: [], hostile: {}, commands: {}, profile: {} };
   const generator = loadGenerator();
   let description = '';
 

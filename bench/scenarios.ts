@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { countDocuments, openBenchDatabase, prefillLinks } from './mongo-data.js';
-import { createLinks, measure, request, type Measurement, type Operation, type StoreName } from './measure.js';
+import { createLinks, measure, request, settle, type Measurement, type Operation, type StoreName } from './measure.js';
+import { profileDirectory, summarizeProfiles } from './profile.js';
 import { startNode, type Running } from './processes.js';
 
 /**
@@ -153,8 +154,11 @@ export async function prefilled(store: StoreUnderTest, settings: Settings): Prom
     const links = phase === 'empty' ? 0 : settings.prefilledLinks;
     try {
       if (database !== undefined && links > 0) {
-        process.stderr.write(`  inserting ${links} link documents\n`);
+        const started = performance.now();
         await prefillLinks(database.db, store.identities, links);
+        process.stderr.write(
+          `  inserted ${links} link documents in ${Math.round((performance.now() - started) / 1000)} s\n`,
+        );
       }
       // The embedded store is filled by the bench entry's hook; both phases run that entry.
       const entry = database === undefined ? PREFILL_SERVICE : SERVICE;
@@ -223,6 +227,8 @@ export async function hostile(store: StoreUnderTest, settings: Settings): Promis
         seconds: settings.hostileSeconds,
         maxRequests: settings.hostileRequests,
       });
+      // The requests still in flight when the flood stopped write too: count after they finish.
+      await settle([service.pid, store.databasePid]);
       const after = database === undefined ? null : await countDocuments(database.db);
       const documentsWritten =
         before === null || after === null
@@ -308,4 +314,66 @@ async function scrape(url: string): Promise<Map<string, number>> {
   ))
     counts.set(`${command} ${collection}`, Number(value));
   return counts;
+}
+
+/**
+ * Issue 12: where the service's time goes at 32 connections (many identities, embedded
+ * store), from `node --cpu-prof`, for creation and redemption. The profiler slows the
+ * service down: these runs are not in the tables.
+ */
+export async function profile(store: StoreUnderTest, settings: Settings) {
+  const { env } = await store.environment('profile');
+  const layers: Partial<Record<Operation, { layer: string; percent: number }[]>> = {};
+  for (const operation of ['createRecoveryLink', 'redeemRecoveryLink'] as const) {
+    const directory = profileDirectory();
+    const service = await startNode(SERVICE, { ...env, ...UNLIMITED }, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+    try {
+      const links =
+        operation === 'redeemRecoveryLink'
+          ? await createLinks(service, 'service', store.identities.slice(0, settings.redemptions))
+          : [];
+      await measure(service, {
+        store: store.name,
+        scenario: 'profile',
+        phase: '--cpu-prof',
+        target: 'service',
+        operation,
+        connections: 32,
+        inputs:
+          operation === 'createRecoveryLink'
+            ? creations(store.identities)
+            : links.map(({ flow, token }) => ({ flow, token })),
+        seconds: settings.compareSeconds,
+        ...(operation === 'redeemRecoveryLink' ? { maxRequests: links.length } : {}),
+        databasePid: store.databasePid,
+      });
+    } finally {
+      await service.stop('SIGTERM');
+    }
+    layers[operation] = summarizeProfiles(directory);
+  }
+  return layers;
+}
+
+/** `--only=soak`: 100,000 creations over many identities, for the memory a long run keeps. */
+export async function soak(store: StoreUnderTest, settings: Settings): Promise<Measurement[]> {
+  const { env, database } = await store.environment('soak');
+  try {
+    return await withProcess(SERVICE, { ...env, ...UNLIMITED }, async (service) => [
+      await measure(service, {
+        store: store.name,
+        scenario: 'soak',
+        phase: `${settings.prefilledLinks} creations`,
+        target: 'service',
+        operation: 'createRecoveryLink',
+        connections: 32,
+        inputs: creations(store.identities),
+        seconds: 3_600,
+        maxRequests: settings.prefilledLinks,
+        databasePid: store.databasePid,
+      }),
+    ]);
+  } finally {
+    await database?.drop();
+  }
 }
