@@ -13,7 +13,7 @@ import { createErrorFormatter } from './graphql/format-error.js';
 import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
 import { activeLinkCountLoader, identityLoader } from './graphql/identity-loader.js';
 import { adminGuard } from './graphql/require-admin.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { requestObserver } from './observability/request-observer.js';
 import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
@@ -35,8 +35,16 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Wires the service over an opened store and listens. The caller owns the store. */
-export async function startApp(config: Config, store: RecoveryStore, logger: Logger): Promise<RunningApp> {
+/**
+ * Wires the service over an opened store and listens. The caller owns the store, and may
+ * pass the metrics it gave openStore, so that store commands show on /metrics too.
+ */
+export async function startApp(
+  config: Config,
+  store: RecoveryStore,
+  logger: Logger,
+  metrics: Metrics = createMetrics(),
+): Promise<RunningApp> {
   if (!config.tokenSecretConfigured) {
     logger.warn(
       'RECOVERY_TOKEN_SECRET is not set: using a random per-process secret, so links stop working when the process restarts or on other replicas.',
@@ -55,7 +63,6 @@ export async function startApp(config: Config, store: RecoveryStore, logger: Log
     createApiKeyRegistry(config.adminApiKeys),
     config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
   );
-  const metrics = createMetrics();
   // The page is served to whoever can reach the port: the key goes into it only when that
   // is this machine alone, never with HOST=0.0.0.0 on a shared network.
   const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;

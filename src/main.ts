@@ -2,6 +2,7 @@ import { startApp } from './app.js';
 import { parseConfig } from './config.js';
 import { isLoopbackHost } from './http/loopback.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './observability/metrics.js';
 import { openStore } from './stores/index.js';
 
 /** Longer than Apollo's 10s drain, shorter than Kubernetes' default 30s grace period. */
@@ -16,7 +17,8 @@ const { config } = parsed;
 const logger = createLogger(config.logLevel);
 
 try {
-  const store = await openStore(config, logger);
+  const metrics = createMetrics();
+  const store = await openStore(config, logger, metrics);
   if (config.developmentAdminApiKey !== null) {
     // Printed once, outside the structured log (which redacts keys), for the developer.
     process.stderr.write(
@@ -27,7 +29,7 @@ try {
           : `(HOST ${config.host} is not loopback, so Apollo Sandbox does not carry it: add the header yourself.)\n\n`),
     );
   }
-  const app = await startApp(config, store, logger);
+  const app = await startApp(config, store, logger, metrics);
 
   let stopping = false;
   const shutDown = async (signal: NodeJS.Signals) => {

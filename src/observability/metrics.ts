@@ -12,6 +12,7 @@ export interface Metrics {
   readonly linksRedeemed: Counter;
   readonly linkFailures: Counter<'operation' | 'error_id'>;
   readonly storeErrors: Counter;
+  readonly storeCommands: Counter<'command' | 'collection'>;
 }
 
 export function createMetrics(): Metrics {
@@ -53,5 +54,56 @@ export function createMetrics(): Metrics {
       help: 'Requests that failed because the database was unreachable.',
       registers: [registry],
     }),
+    storeCommands: new Counter({
+      name: 'recovery_store_commands_total',
+      help: "Commands sent to MongoDB, by command (as the driver names it) and collection (the store's own, else other).",
+      labelNames: ['command', 'collection'],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * Commands the MongoDB driver sends for this store (countDocuments is `aggregate`,
+ * insertMany `insert`). A closed set, so a driver upgrade cannot grow the label values.
+ */
+const STORE_COMMANDS = new Set([
+  'aggregate',
+  'count',
+  'createIndexes',
+  'delete',
+  'distinct',
+  'drop',
+  'dropDatabase',
+  'endSessions',
+  'find',
+  'findAndModify',
+  'getMore',
+  'hello',
+  'insert',
+  'isMaster',
+  'killCursors',
+  'listCollections',
+  'listIndexes',
+  'ping',
+  'update',
+]);
+
+/**
+ * Counts one driver command into `recovery_store_commands_total`. The collection is the
+ * command's target (the value of its first field, or `collection` for getMore), kept only
+ * if it is one of `collections`. Only the name and target are read: the command document
+ * holds token hashes and identity ids, which must never reach a label or a log.
+ */
+export function storeCommandCounter(
+  metrics: Pick<Metrics, 'storeCommands'>,
+  collections: ReadonlySet<string>,
+): (commandName: string, command: Readonly<Record<string, unknown>>) => void {
+  return (commandName, command) => {
+    const target = commandName === 'getMore' ? command.collection : command[commandName];
+    metrics.storeCommands.inc({
+      command: STORE_COMMANDS.has(commandName) ? commandName : 'other',
+      collection: typeof target === 'string' && collections.has(target) ? target : 'other',
+    });
   };
 }

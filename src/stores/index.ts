@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { storeCommandCounter, type Metrics } from '../observability/metrics.js';
 import type { Identity, RecoveryStore } from '../recovery/index.js';
 import { MemoryRecoveryStore } from './memory-store.js';
 import { MongoRecoveryStore } from './mongo-store.js';
@@ -19,9 +20,29 @@ export const DEMO_IDENTITY: Identity = {
   updatedAt: new Date('2024-07-29T15:51:28.071Z'),
 };
 
-export async function openStore(config: Config, logger: Logger): Promise<RecoveryStore> {
+/** With `metrics`, MongoDB commands are counted into `recovery_store_commands_total`. */
+export async function openStore(
+  config: Config,
+  logger: Logger,
+  metrics?: Pick<Metrics, 'storeCommands'>,
+): Promise<RecoveryStore> {
   if (config.mongo !== null) {
-    const store = await MongoRecoveryStore.connect({ ...config.mongo, retention: config.retention, logger });
+    const { identitiesCollection, recoveryLinksCollection } = config.mongo;
+    // The collections MongoRecoveryStore.connect opens; any other target is counted as `other`.
+    const collections = new Set([
+      identitiesCollection,
+      recoveryLinksCollection,
+      `${recoveryLinksCollection}_claims`,
+      `${recoveryLinksCollection}_outstanding`,
+      'recovery_events',
+      'rate_limit_slots',
+    ]);
+    const store = await MongoRecoveryStore.connect({
+      ...config.mongo,
+      retention: config.retention,
+      logger,
+      ...(metrics === undefined ? {} : { onCommand: storeCommandCounter(metrics, collections) }),
+    });
     logger.info({ database: config.mongo.database }, 'using MongoDB');
     return store.expiresByItself ? store : sweeping(store, config, logger);
   }
