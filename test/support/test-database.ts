@@ -111,7 +111,7 @@ export async function startTestDatabase(options: { local?: boolean } = {}): Prom
 }
 
 const children = new Set<ChildProcess>();
-/** Synchronous, so they can run in an exit handler: PostgreSQL databases of this run. */
+/** Synchronous, so they can run in an exit handler: data folders and PostgreSQL databases. */
 const cleanups = new Set<() => void>();
 // A crashed or interrupted test run must not leave database servers (or their
 // PostgreSQL databases) behind.
@@ -136,7 +136,7 @@ async function startLocalServer(
   const dataDir = mkdtempSync(join(tmpdir(), `recovery-test-${kind}-`));
   const logFile = join(dataDir, '..', `${dataDir.split('/').at(-1)}.log`);
   const port = await freePort();
-  if (cleanup !== undefined) cleanups.add(cleanup);
+  cleanups.add(removeData);
   let child: ChildProcess;
   try {
     child = await launch();
@@ -171,10 +171,8 @@ async function startLocalServer(
   }
 
   function removeData(): void {
-    if (cleanup !== undefined) {
-      cleanups.delete(cleanup);
-      cleanup();
-    }
+    cleanups.delete(removeData);
+    cleanup?.();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(logFile, { force: true });
   }
