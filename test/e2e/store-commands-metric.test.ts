@@ -26,14 +26,18 @@ describe('recovery_store_commands_total on MongoDB', () => {
 
   beforeAll(async () => {
     database = await openScratchDatabase();
-    await insertIdentity(database.db, {
-      id: identityId,
-      state: 'active',
-      schemaId: 'default',
-      traits: {},
-      createdAt: null,
-      updatedAt: null,
-    });
+    await insertIdentity(
+      database.db,
+      {
+        id: identityId,
+        state: 'active',
+        schemaId: 'default',
+        traits: {},
+        createdAt: null,
+        updatedAt: null,
+      },
+      'string',
+    );
     const parsed = parseConfig({
       PORT: '0',
       MONGODB_URI: database.uri,
@@ -73,6 +77,7 @@ describe('recovery_store_commands_total on MongoDB', () => {
         'identities',
         'recovery_links',
         'recovery_links_claims',
+        'recovery_links_outstanding',
         'recovery_events',
         'rate_limit_slots',
         'other',
