@@ -53,6 +53,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private readonly links = new Map<string, StoredLink>();
   /** Claims of flow ids that have no link (yet): a later insert of that link finds it claimed. */
   private readonly orphanClaims = new Map<string, { claim: RecoveryLinkClaim; purgeAt: number }>();
+  /** Per identity, the flow ids of its stored links, so its audit trail is not a scan. */
+  private readonly linksByIdentity = new Map<string, Set<string>>();
   /** Per identity, only its outstanding links: claimed and expired ones leave it. */
   private readonly outstanding = new Map<string, Map<string, OutstandingRecoveryLink>>();
   private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
@@ -84,6 +86,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
       claim,
       purgeAt: linkPurgeAt(link, this.retention).getTime(),
     });
+    const flowIds = this.linksByIdentity.get(link.identityId) ?? new Set<string>();
+    this.linksByIdentity.set(link.identityId, flowIds.add(link.flowId));
   }
 
   async findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null> {
@@ -209,8 +213,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
 
   async listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
     const events: RecoveryEvent[] = [];
-    for (const { link, claim } of this.links.values()) {
-      if (link.identityId !== identityId) continue;
+    for (const flowId of this.linksByIdentity.get(identityId) ?? []) {
+      const { link, claim } = this.links.get(flowId)!;
       events.push(auditEntry('created', link.identityId, link.flowId, link, link.createdAt));
       if (claim !== null) events.push(auditEntry(claim.outcome, claim.identityId, link.flowId, claim, claim.at));
     }
@@ -223,8 +227,16 @@ export class MemoryRecoveryStore implements RecoveryStore {
   async purgeExpired(now: Date, batchSize: number): Promise<number> {
     const due = now.getTime();
     let purged = 0;
-    for (const map of [this.links, this.orphanClaims, this.failures] as Map<string, { purgeAt: number }>[]) {
-      let budget = batchSize;
+    let budget = batchSize;
+    for (const [flowId, { purgeAt }] of this.links) {
+      if (budget <= 0) break;
+      if (purgeAt > due) continue;
+      this.deleteLink(flowId);
+      budget--;
+      purged++;
+    }
+    for (const map of [this.orphanClaims, this.failures] as Map<string, { purgeAt: number }>[]) {
+      budget = batchSize;
       for (const [key, { purgeAt }] of map) {
         if (budget <= 0) break;
         if (purgeAt > due) continue;
@@ -242,10 +254,19 @@ export class MemoryRecoveryStore implements RecoveryStore {
 
   private evictOldestLink(): void {
     const oldest = first(this.links);
-    if (oldest === undefined) return;
-    const { link } = this.links.get(oldest)!;
-    this.links.delete(oldest);
-    this.outstanding.get(link.identityId)?.delete(oldest);
+    if (oldest !== undefined) this.deleteLink(oldest);
+  }
+
+  /** A link and everything that indexes it. */
+  private deleteLink(flowId: string): void {
+    const stored = this.links.get(flowId);
+    if (stored === undefined) return;
+    const { identityId } = stored.link;
+    this.links.delete(flowId);
+    this.outstanding.get(identityId)?.delete(flowId);
+    const flowIds = this.linksByIdentity.get(identityId);
+    flowIds?.delete(flowId);
+    if (flowIds?.size === 0) this.linksByIdentity.delete(identityId);
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,8 +6,9 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/index.js';
+import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
 import type { Identity } from '../../src/recovery/index.js';
-import { describeRecoveryStoreContract } from './recovery-store-contract.js';
+import { describeRecoveryStoreContract, linkFixture } from './recovery-store-contract.js';
 
 describeRecoveryStoreContract('embedded (in-memory)', async () => {
   const identities: Identity[] = [];
@@ -55,5 +57,42 @@ describe('the embedded store opened from configuration', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'identities-')), 'bad.json');
     writeFileSync(file, JSON.stringify([{ id: 'not-a-uuid' }]));
     await expect(open(file)).rejects.toThrow(`EMBEDDED_IDENTITIES_FILE ${file}`);
+  });
+});
+
+describe('the embedded store under a flood', () => {
+  it('keeps at most its cap of links, forgetting the oldest and their audit entries', async () => {
+    const store = new MemoryRecoveryStore();
+    const identityId = randomUUID();
+    const createdAt = new Date('2026-01-01T00:00:00.000Z');
+    const link = (i: number) => ({
+      ...linkFixture({ identityId, createdAt, expiresAt: new Date(createdAt.getTime() + 3_600_000) }),
+      flowId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    });
+    for (let i = 0; i < MEMORY_STORE_CAPS.links + 10; i++) await store.insertRecoveryLink(link(i));
+    expect(await store.findRecoveryLink(link(0).flowId)).toBeNull();
+    expect(await store.findRecoveryLink(link(10).flowId)).not.toBeNull();
+    expect(await store.findRecoveryLink(link(MEMORY_STORE_CAPS.links + 9).flowId)).not.toBeNull();
+    const trail = await store.listEvents(identityId, MEMORY_STORE_CAPS.links + 100);
+    expect(trail).toHaveLength(MEMORY_STORE_CAPS.links);
+  });
+
+  it('keeps at most its cap of failure entries, however many clients fail', async () => {
+    const store = new MemoryRecoveryStore();
+    const identityId = randomUUID();
+    for (let i = 0; i < MEMORY_STORE_CAPS.failures + 500; i++) {
+      await store.recordFailure({
+        type: 'failed',
+        identityId,
+        flowId: null,
+        errorId: 'recovery_link_invalid',
+        actor: null,
+        requestId: `r${i}`,
+        clientAddress: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`,
+        at: new Date('2026-01-01T00:00:00.000Z'),
+        count: 1,
+      });
+    }
+    expect(await store.listEvents(identityId, MEMORY_STORE_CAPS.failures * 2)).toHaveLength(MEMORY_STORE_CAPS.failures);
   });
 });
