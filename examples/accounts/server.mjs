@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
@@ -32,6 +33,8 @@ export async function startAccountsSubgraph({ accounts = DEMO_ACCOUNTS, port = 0
         },
       },
     }),
+    // No Apollo tracing data in its responses: no gateway here reports it anywhere.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   const { url } = await startStandaloneServer(server, { listen: { port, host } });
   return { url, stop: () => server.stop() };

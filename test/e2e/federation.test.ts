@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { buildASTSchema, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { identityFixture } from '../stores/recovery-store-contract.js';
 import { CREATE_RECOVERY_LINK } from '../support/app.js';
@@ -180,5 +183,24 @@ describe.each(STORES)('the Federation 2 subgraph on the %s store', (store) => {
     const supergraph = composition.supergraphSdl ?? '';
     expect(supergraph).toMatch(/type Identity[^{]*\{[^}]*email: String!/s);
     expect(supergraph).toMatch(/type Identity[^{]*\{[^}]*state: IdentityState!/s);
+  });
+});
+
+describe('npm run supergraph', () => {
+  it('composes supergraph.yaml offline into a supergraph with both subgraphs at their routing URLs', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'supergraph-'));
+    try {
+      const output = join(directory, 'supergraph.graphql');
+      execFileSync(process.execPath, ['tools/supergraph.mjs', 'supergraph.yaml', output], {
+        cwd: new URL('../../', import.meta.url),
+        stdio: 'pipe',
+      });
+      const supergraph = readFileSync(output, 'utf8');
+      expect(supergraph).toContain('RECOVERY @join__graph(name: "recovery", url: "http://localhost:4000/graphql")');
+      expect(supergraph).toContain('ACCOUNTS @join__graph(name: "accounts", url: "http://localhost:4001/graphql")');
+      expect(buildASTSchema(parse(supergraph)).getQueryType()?.getFields()).toHaveProperty('identityByEmail');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
