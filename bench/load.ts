@@ -95,6 +95,7 @@ async function runWrk(load: Load, bodiesFile: string, finishedFile: string): Pro
     String(load.maxRequests ?? 0),
     String(threads),
     finishedFile,
+    String(load.connections),
   ];
   // bash's `times` prints the CPU its children used: wrk's, measured after it exited.
   const { stdout, stderr, code } = await run('bash', [

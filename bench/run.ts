@@ -78,6 +78,7 @@ async function benchStore(store: StoreUnderTest, results: Results): Promise<void
     results.scenarios.push(report.measurement);
   }
   if (SCENARIOS.has('soak')) results.scenarios.push(...(await soak(store, settings)));
+  if (PROFILE && store.name === 'embedded') results.profile = await profile(store, settings);
   if (SCENARIOS.has('commands') && store.name === 'mongodb')
     results.commands.mongodb = await commandsPerOperation(store, settings);
 }

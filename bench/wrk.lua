@@ -1,4 +1,5 @@
--- Driven by bench/load.ts: `wrk -s bench/wrk.lua ... -- <bodies file> <max requests> <threads>`.
+-- Driven by bench/load.ts:
+--   wrk -s bench/wrk.lua ... -- <bodies file> <max requests> <threads> <finished file> <connections>
 -- Each request sends the next body of the file (one JSON body per line), so every
 -- request names another identity or another flow id and token. Thread i takes lines
 -- i, i + threads, ...: with one-shot bodies (redemptions) no two threads send the same.
@@ -43,6 +44,11 @@ function init(args)
   -- share leaves room for the requests still in flight when the thread stops.
   local maximum = tonumber(args[2])
   limit = maximum > 0 and math.ceil(maximum / stride) or 0
+  if maximum > 0 and maximum <= line_number then
+    -- One-shot bodies: stop early enough that no connection wraps around to a body
+    -- already sent while the thread's last responses are on their way.
+    limit = math.min(limit, #bodies - math.ceil(tonumber(args[5]) / stride))
+  end
   finished_file = args[4]
   threads_total = stride
   next_body = 0
