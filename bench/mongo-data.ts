@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { MongoClient, UUID, type Db } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 
 /**
  * Data the MongoDB scenarios start from, written straight into the collections: creating
@@ -22,9 +22,11 @@ export async function openBenchDatabase(uri: string, scenario: string, identitie
   const name = `bench_${Date.now()}_${scenario.replace(/\W/g, '_')}`;
   const db = client.db(name);
   for (let i = 0; i < identities.length; i += 5_000) {
+    // String ids, as the README recommends on FerretDB (which cannot look up a binary _id
+    // without a scan); on MongoDB either form is one index lookup.
     await db
-      .collection<{ _id: UUID }>('identities')
-      .insertMany(identities.slice(i, i + 5_000).map((id) => ({ _id: new UUID(id), state: 'active', traits: {} })));
+      .collection<{ _id: string }>('identities')
+      .insertMany(identities.slice(i, i + 5_000).map((id) => ({ _id: id, state: 'active', traits: {} })));
   }
   return { name, db, drop: () => db.dropDatabase().then(() => undefined) } satisfies BenchDatabase;
 }
@@ -36,36 +38,57 @@ export async function closeBenchClient(): Promise<void> {
 
 /**
  * What `count` creations spread over `identities` leave behind: every identity's newest
- * link outstanding, each older one revoked by its successor (a claim, mirrored on the link).
+ * link outstanding (and named in its outstanding set), each older one revoked by its
+ * successor (a claim). The shapes follow src/stores/mongo-store.ts.
  */
 export async function prefillLinks(db: Db, identities: readonly string[], count: number): Promise<void> {
   const now = Date.now();
   const expiresAt = new Date(now + 60 * 60 * 1000);
+  const purgeAt = new Date(now + 90 * 24 * 3600 * 1000);
+  const origin = { requestId: 'bench-prefill', actor: 'api_key:bench', clientAddress: '127.0.0.1' };
+  const newest = new Map<string, { flowId: string; createdAt: Date }>();
   const batch = 5_000;
   for (let start = 0; start < count; start += batch) {
     const links = [];
     const claims = [];
     for (let i = start; i < Math.min(start + batch, count); i++) {
-      const _id = new UUID(randomUUID());
+      const flowId = randomUUID();
+      const identityId = identities[i % identities.length]!;
       const createdAt = new Date(now - (count - i));
-      // The last `identities.length` links are each identity's newest: those stay outstanding.
-      const revokedAt = i < count - identities.length ? new Date(createdAt.getTime() + 1) : null;
       links.push({
-        _id,
-        identityId: identities[i % identities.length]!,
+        _id: flowId,
+        identityId,
         tokenHash: randomBytes(32).toString('base64url'),
         createdAt,
         expiresAt,
-        usedAt: null,
-        revokedAt,
-        requestId: 'bench-prefill',
+        purgeAt,
+        ...origin,
       });
-      if (revokedAt !== null) claims.push({ _id, outcome: 'revoked', at: revokedAt, requestId: 'bench-prefill' });
+      // The last `identities.length` links are each identity's newest: those stay outstanding.
+      if (i < count - identities.length) {
+        claims.push({
+          _id: flowId,
+          outcome: 'revoked',
+          identityId,
+          at: new Date(createdAt.getTime() + 1),
+          purgeAt,
+          ...origin,
+        });
+      } else {
+        newest.set(identityId, { flowId, createdAt });
+      }
     }
-    await db.collection<{ _id: UUID }>('recovery_links').insertMany(links, { ordered: false });
+    await db.collection<{ _id: string }>('recovery_links').insertMany(links, { ordered: false });
     if (claims.length > 0)
-      await db.collection<{ _id: UUID }>('recovery_links_claims').insertMany(claims, { ordered: false });
+      await db.collection<{ _id: string }>('recovery_links_claims').insertMany(claims, { ordered: false });
   }
+  const sets = [...newest].map(([identityId, { flowId, createdAt }]) => ({
+    _id: identityId,
+    links: { [flowId]: { createdAt, expiresAt } },
+    purgeAt: expiresAt,
+  }));
+  for (let i = 0; i < sets.length; i += batch)
+    await db.collection<{ _id: string }>('recovery_links_outstanding').insertMany(sets.slice(i, i + batch));
 }
 
 /** Documents per collection, to tell how many a scenario wrote. */
