@@ -217,7 +217,7 @@ export async function hostile(store: StoreUnderTest, settings: Settings): Promis
       await measure(service, {
         ...base,
         phase: 'warm-up',
-        seconds: Math.min(settings.hostileSeconds, 10),
+        seconds: Math.min(settings.hostileSeconds, 20),
         maxRequests: settings.hostileWarmUpRequests,
       });
       const before = database === undefined ? null : await countDocuments(database.db);

@@ -327,16 +327,15 @@ export class MongoRecoveryStore implements RecoveryStore {
       const window = currentWindow(limit, now);
       const windowKey = `${bucket}|${key}|${window.start}`;
       const purgeAt = new Date(window.start + limit.windowMilliseconds);
-      // Probe slots by `_id` from the first one this process has not seen taken: one
-      // insert in the steady state, none once the window is known to be full.
-      for (let slot = this.rateSlotHints.firstFree(windowKey); slot < limit.limit; slot++) {
+      // Probe slots by `_id`, each reserved in this process first (see RateSlotHints).
+      const until = purgeAt.getTime();
+      for (let slot = this.rateSlotHints.reserve(windowKey, until); slot < limit.limit;) {
         try {
           await this.rateSlots.insertOne({ _id: `${windowKey}|${slot}`, purgeAt });
-          this.rateSlotHints.taken(windowKey, slot, purgeAt.getTime());
           return { allowed: true };
         } catch (error) {
           if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-          this.rateSlotHints.taken(windowKey, slot, purgeAt.getTime());
+          slot = this.rateSlotHints.reserve(windowKey, until);
         }
       }
       return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };

@@ -31,25 +31,23 @@ export function newestFirst(a: RecoveryEvent, b: RecoveryEvent): number {
 const MAX_HINTS = 10_000;
 
 /**
- * Per rate-limit window, the first slot this process has not seen taken. Slots are found
- * by probing `_id`s rather than counting documents; starting at the hint makes that one
- * insert in the steady state, and none at all once this process knows the window is full.
+ * Per rate-limit window, the next slot this process will try. Slots are found by probing
+ * `_id`s rather than counting documents. Each probe reserves its slot here before the
+ * insert is sent, so concurrent requests of one process try different slots instead of
+ * all racing for the same one: one insert per admitted request in the steady state, and
+ * none at all once this process knows the window is full. A slot taken by another process
+ * costs one failed insert; a slot whose insert failed otherwise is skipped (fails closed).
  */
 export class RateSlotHints {
   private readonly hints = new Map<string, { next: number; until: number }>();
 
-  firstFree(windowKey: string): number {
-    return this.hints.get(windowKey)?.next ?? 0;
-  }
-
-  taken(windowKey: string, slot: number, until: number): void {
+  /** The slot to try next for this window, reserved for the caller. */
+  reserve(windowKey: string, until: number): number {
     const hint = this.hints.get(windowKey);
-    if (hint !== undefined) {
-      hint.next = Math.max(hint.next, slot + 1);
-      return;
-    }
+    if (hint !== undefined) return hint.next++;
     if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
-    this.hints.set(windowKey, { next: slot + 1, until });
+    this.hints.set(windowKey, { next: 1, until });
+    return 0;
   }
 
   private forget(now: number): void {

@@ -200,4 +200,15 @@ describe('MongoDB commands per operation', () => {
       }
     }
   });
+
+  it('admits concurrent requests of one process with one slot insert each, and refuses with none', async () => {
+    const limit = { limit: 10, windowMilliseconds: 60_000, text: '10/1m' };
+    subject.commands.length = 0;
+    const decisions = await Promise.all(
+      Array.from({ length: 30 }, () => subject.store.consumeRateLimit('redeem_per_client', 'one-client', limit, NOW)),
+    );
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+    const slotInserts = subject.commands.filter(({ command }) => command.insert === 'rate_limit_slots');
+    expect(slotInserts).toHaveLength(10);
+  });
 });
