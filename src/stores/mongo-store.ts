@@ -500,7 +500,7 @@ async function ensureIndexes(collections: StoreCollections, logger: Logger): Pro
  * connection-level (a write whose connection broke surfaces as a bulk write error whose
  * cause is a network error).
  */
-function isConnectionLoss(error: unknown): boolean {
+export function isConnectionLoss(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
     if (
       current instanceof MongoServerSelectionError ||
