@@ -23,7 +23,7 @@ import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.j
  * insertion order); a link forgotten early reads as unknown, which fails safe.
  */
 export const MEMORY_STORE_CAPS = {
-  links: 50_000,
+  links: 20_000,
   failures: 10_000,
   rateWindows: 10_000,
 } as const;
