@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Identity, RecoveryStore } from '../../src/recovery/index.js';
+import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
+import { insertIdentity, openScratchDatabase } from '../support/mongo.js';
+import { testOrigin, testRecoveryService } from '../support/service.js';
+import { identityFixture } from './recovery-store-contract.js';
+
+/**
+ * FerretDB has no transactions, so a creation is several writes; a process can die
+ * between any two. Whatever it leaves, no usable link may lack its `created` entry, and an
+ * identity may never have two usable links. Each case kills a creation at its n-th write.
+ */
+
+const NOW = new Date('2026-01-01T00:00:00.000Z');
+const WRITES = [
+  'addOutstandingRecoveryLink',
+  'claimRecoveryLinks',
+  'insertRecoveryLink',
+  'forgetOutstandingRecoveryLinks',
+];
+
+/** The store, dying at its `failAt`-th write: what a process killed there leaves behind. */
+function crashingAt(store: RecoveryStore, failAt: number): RecoveryStore {
+  let writes = 0;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (WRITES.includes(String(property)) && ++writes === failAt) throw new Error('crash');
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** Links someone could redeem: stored, unclaimed, unexpired. */
+async function usableLinks(store: RecoveryStore, identityId: string): Promise<string[]> {
+  const outstanding = await store.listOutstandingRecoveryLinks(identityId, NOW);
+  const stored = await Promise.all(outstanding.map((link) => store.findRecoveryLink(link.flowId)));
+  return stored.flatMap((link) =>
+    link !== null && link.usedAt === null && link.revokedAt === null ? [link.flowId] : [],
+  );
+}
+
+const stores: [string, (identity: Identity) => Promise<{ store: RecoveryStore; dispose(): Promise<void> }>][] = [
+  ['embedded', async (identity) => ({ store: new MemoryRecoveryStore([identity]), dispose: async () => {} })],
+  [
+    'MongoDB',
+    async (identity) => {
+      const database = await openScratchDatabase();
+      await insertIdentity(database.db, identity, 'string');
+      const store = await MongoRecoveryStore.connect({
+        uri: database.uri,
+        database: database.name,
+        identitiesCollection: 'identities',
+        recoveryLinksCollection: 'recovery_links',
+        timeoutMilliseconds: 5_000,
+        retention: { linkMilliseconds: 86_400_000, eventMilliseconds: 86_400_000, maxLifespanMilliseconds: 86_400_000 },
+        logger: pino({ level: 'silent' }),
+      });
+      return { store, dispose: async () => (await store.close(), await database.drop()) };
+    },
+  ],
+];
+
+describe.each(stores)('a creation killed between two writes, on the %s store', (_name, open) => {
+  it.each([1, 2, 3])('at write %i leaves no usable link without its created entry, and never two', async (failAt) => {
+    const identity = identityFixture();
+    const { store, dispose } = await open(identity);
+    try {
+      const service = (target: RecoveryStore) =>
+        testRecoveryService({ store: target, now: () => NOW, newFlowId: randomUUID });
+      const first = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('a') });
+      expect(first.kind).toBe('created');
+      await expect(
+        service(crashingAt(store, failAt)).createRecoveryLink({ identityId: identity.id, origin: testOrigin('b') }),
+      ).rejects.toThrow('crash');
+
+      const usable = await usableLinks(store, identity.id);
+      expect(usable.length).toBeLessThanOrEqual(1);
+      const created = (await store.listEvents(identity.id, 10)).filter((event) => event.type === 'created');
+      for (const flowId of usable) expect(created.map((event) => event.flowId)).toContain(flowId);
+
+      // Whatever was left, the next creation leaves exactly one usable link.
+      const third = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('c') });
+      expect(third.kind).toBe('created');
+      expect(await usableLinks(store, identity.id)).toHaveLength(1);
+    } finally {
+      await dispose();
+    }
+  });
+});
