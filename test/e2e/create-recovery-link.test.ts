@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
-import { BSON, UUID } from 'mongodb';
+import { BSON } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/recovery/index.js';
 import { CREATE_RECOVERY_LINK, TEST_TOKEN_SECRET, errorBody, startTestApp, type TestApp } from '../support/app.js';
