@@ -8,7 +8,7 @@ export { buildRecoveryLink } from './link.js';
 export { ServiceError, toErrorGeneric, apolloCodeFor, identityDisabled, identityNotFound } from './errors.js';
 export type { ErrorId, ErrorGeneric, ErrorDetails } from './errors.js';
 export { RecoveryService } from './service.js';
-export type { RecoveryServiceDependencies } from './service.js';
+export type { RecoveryServiceDependencies } from './dependencies.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';
 export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
