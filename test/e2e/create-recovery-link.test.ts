@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/recovery/index.js';
 import { CREATE_RECOVERY_LINK, TEST_TOKEN_SECRET, errorBody, startTestApp, type TestApp } from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const BASE_URL = 'https://id.example.com/recovery?tenant=acme';

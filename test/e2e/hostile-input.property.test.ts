@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 

@@ -3,7 +3,7 @@ import { jwtVerify } from 'jose';
 import { UUID } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/recovery/index.js';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import {
   CREATE_RECOVERY_LINK,
   REDEEM_RECOVERY_LINK,
