@@ -136,7 +136,7 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
       errors: [
         {
           message: `Identity with ID ${unknown} does not exist.`,
-          locations: [{ line: 3, column: 5 }],
+          locations: [{ line: 2, column: 3 }],
           path: ['createRecoveryLink'],
           extensions: {
             code: 'NOT_FOUND',
