@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
  */
 const relative = (target) => `^(\\.\\.?/)+(.+/)?${target.replaceAll('.', '\\.')}${target.endsWith('/') ? '' : '$'}`;
 
-/** The layers, as README.md draws them: each entry is an arrow that must not exist. */
+/** The layers (docs/development.md): each entry is an arrow that must not exist. */
 const forbidden = (from, layers) => ({
   files: [`src/${from}/**/*.ts`],
   rules: {
@@ -21,7 +21,7 @@ const forbidden = (from, layers) => ({
       {
         patterns: layers.map(([layer, regex]) => ({
           regex,
-          message: `src/${from}/ must not depend on ${layer}: pass what it needs in from the wiring (src/app.ts).`,
+          message: `src/${from}/ must not depend on ${layer}: pass what it needs in from the wiring.`,
         })),
       },
     ],
