@@ -15,7 +15,7 @@ import { activeLinkCountLoader, identityLoader } from './graphql/identity-loader
 import { adminGuard } from './graphql/require-admin.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { requestObserver } from './observability/request-observer.js';
-import { SANDBOX_EXAMPLE } from './graphql/sandbox-example.js';
+import { sandboxExample } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
 import { storageUnavailableStatus } from './graphql/storage-unavailable.js';
 import { inlineTraces } from './graphql/inline-trace.js';
@@ -27,6 +27,7 @@ import { currentRequestId } from './http/request-id.js';
 import type { Logger } from './logger.js';
 import type { RecoveryStore } from './recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
+import { DEMO_IDENTITY } from './stores/index.js';
 
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */
@@ -113,8 +114,7 @@ export async function startApp(
         ? ApolloServerPluginLandingPageLocalDefault({
             // No telemetry from the page that may hold an admin key.
             embed: { runTelemetry: false },
-            document: SANDBOX_EXAMPLE.document,
-            variables: SANDBOX_EXAMPLE.variables,
+            ...sandboxExample(DEMO_IDENTITY.id),
             ...(sandboxKey === null ? {} : { headers: { Authorization: `Bearer ${sandboxKey}` } }),
           })
         : ApolloServerPluginLandingPageDisabled(),

@@ -1,8 +1,10 @@
-import { DEMO_IDENTITY } from '../stores/index.js';
-
-/** What Apollo Sandbox opens with outside production: a request that works as it is. */
-export const SANDBOX_EXAMPLE = {
-  document: `# Creates a recovery link for the demo identity of the embedded store.
+/**
+ * What Apollo Sandbox opens with outside production: a request that works as it is. The
+ * wiring passes the embedded store's demo identity in, so this layer needs no storage.
+ */
+export function sandboxExample(demoIdentityId: string) {
+  return {
+    document: `# Creates a recovery link for the demo identity of the embedded store.
 mutation CreateRecoveryLink($input: CreateRecoveryLinkInput!) {
   createRecoveryLink(input: $input) {
     expiresAt
@@ -10,5 +12,6 @@ mutation CreateRecoveryLink($input: CreateRecoveryLinkInput!) {
   }
 }
 `,
-  variables: { input: { identityId: DEMO_IDENTITY.id, expiresIn: '1h' } },
-} as const;
+    variables: { input: { identityId: demoIdentityId, expiresIn: '1h' } },
+  } as const;
+}

@@ -4,7 +4,8 @@
  * never carry a token or a token hash. Links are their own `created` entries and claims
  * their `redeemed`/`revoked` ones (see store.ts); only failures are written as events.
  */
-export type RecoveryEventType = 'created' | 'redeemed' | 'failed' | 'revoked' | 'rate_limited';
+export const RECOVERY_EVENT_TYPES = ['created', 'redeemed', 'failed', 'revoked', 'rate_limited'] as const;
+export type RecoveryEventType = (typeof RECOVERY_EVENT_TYPES)[number];
 
 export interface RecoveryEvent {
   readonly type: RecoveryEventType;

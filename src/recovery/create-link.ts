@@ -2,7 +2,7 @@ import { eventFrom, type RequestOrigin } from './audit.js';
 import { durationToMilliseconds, type Duration } from './duration.js';
 import { buildRecoveryLink } from './link.js';
 import { claimAndForget } from './revoke-links.js';
-import type { RecoveryServiceDependencies } from './service.js';
+import type { RecoveryServiceDependencies } from './dependencies.js';
 
 export interface CreateRecoveryLinkRequest {
   readonly identityId: string;

@@ -8,12 +8,18 @@ export { buildRecoveryLink } from './link.js';
 export { ServiceError, toErrorGeneric, apolloCodeFor, identityDisabled, identityNotFound } from './errors.js';
 export type { ErrorId, ErrorGeneric, ErrorDetails } from './errors.js';
 export { RecoveryService } from './service.js';
-export type { RecoveryServiceDependencies } from './service.js';
+export type { RecoveryServiceDependencies } from './dependencies.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';
 export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
-export { DuplicateRecoveryLinkError, StoreUnavailableError, claimPurgeAt, linkPurgeAt } from './store.js';
-export { eventFrom } from './audit.js';
+export {
+  DuplicateRecoveryLinkError,
+  IDENTITY_STATES,
+  StoreUnavailableError,
+  claimPurgeAt,
+  linkPurgeAt,
+} from './store.js';
+export { RECOVERY_EVENT_TYPES, eventFrom } from './audit.js';
 export { currentWindow, parseRateLimit } from './rate-limit.js';
 export type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
 export type { RecoveryEvent, RecoveryEventType, RequestOrigin } from './audit.js';

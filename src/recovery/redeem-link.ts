@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { eventFrom, type RequestOrigin } from './audit.js';
 import { revokeOutstandingLinks } from './revoke-links.js';
-import type { RecoveryServiceDependencies } from './service.js';
+import type { RecoveryServiceDependencies } from './dependencies.js';
 
 export interface RedeemRecoveryLinkRequest {
   readonly flowId: string;

@@ -1,5 +1,5 @@
 import type { RequestOrigin } from './audit.js';
-import type { RecoveryServiceDependencies } from './service.js';
+import type { RecoveryServiceDependencies } from './dependencies.js';
 import type { OutstandingRecoveryLink, RecoveryLinkClaim } from './store.js';
 
 export interface RevokeRecoveryLinksRequest {

@@ -1,9 +1,6 @@
-import type { Duration } from './duration.js';
-import type { RateLimit } from './rate-limit.js';
-import type { SessionIssuer } from './session.js';
-import type { TokenGenerator, TokenHasher } from './token.js';
 import type { RecoveryEvent } from './audit.js';
-import type { Identity, RecoveryStore, StoreMaintenance } from './store.js';
+import type { RecoveryServiceDependencies } from './dependencies.js';
+import type { Identity } from './store.js';
 import { createRecoveryLink, type CreateRecoveryLinkOutcome, type CreateRecoveryLinkRequest } from './create-link.js';
 import { redeemRecoveryLink, type RedeemRecoveryLinkOutcome, type RedeemRecoveryLinkRequest } from './redeem-link.js';
 import {
@@ -11,24 +8,6 @@ import {
   type RevokeRecoveryLinksOutcome,
   type RevokeRecoveryLinksRequest,
 } from './revoke-links.js';
-
-/** Everything the recovery operations need; time and randomness are injected for tests. */
-export interface RecoveryServiceDependencies {
-  readonly store: Omit<RecoveryStore, keyof StoreMaintenance>;
-  readonly now: () => Date;
-  readonly newFlowId: () => string;
-  readonly generateToken: TokenGenerator;
-  readonly hashToken: TokenHasher;
-  readonly issueSession: SessionIssuer;
-  /** A function because the default base URL depends on the port the server got. */
-  readonly linkBaseUrl: () => URL;
-  readonly defaultLifespan: Duration;
-  readonly maxLifespan: Duration;
-  /** False: a new link revokes the identity's older unused ones. */
-  readonly keepOlderLinks: boolean;
-  readonly createLimitPerIdentity: RateLimit;
-  readonly redeemLimitPerClient: RateLimit;
-}
 
 /** The recovery lifecycle: create a link, redeem it once, or revoke what is outstanding. */
 export class RecoveryService {

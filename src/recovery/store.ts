@@ -1,4 +1,4 @@
-import type { RecoveryEvent } from './audit.js';
+import type { RecoveryEvent, RecoveryEventType } from './audit.js';
 import type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
 
 /**
@@ -6,7 +6,9 @@ import type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
  * and the embedded one) implement it and pass one contract suite.
  */
 
-export type IdentityState = 'active' | 'inactive';
+/** Kratos' identity states; the schema's IdentityState and the identity file derive from these. */
+export const IDENTITY_STATES = ['active', 'inactive'] as const;
+export type IdentityState = (typeof IDENTITY_STATES)[number];
 
 export interface Identity {
   readonly id: string;
@@ -55,7 +57,7 @@ export interface OutstandingRecoveryLink {
  * the `redeemed` or `revoked` entry of the audit trail.
  */
 export interface RecoveryLinkClaim {
-  readonly outcome: 'redeemed' | 'revoked';
+  readonly outcome: Extract<RecoveryEventType, 'redeemed' | 'revoked'>;
   readonly identityId: string;
   readonly at: Date;
   readonly requestId: string;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { storeCommandCounter, type Metrics } from '../observability/metrics.js';
-import type { Identity, RecoveryStore } from '../recovery/index.js';
+import { IDENTITY_STATES, type Identity, type RecoveryStore } from '../recovery/index.js';
 import { MemoryRecoveryStore } from './memory-store.js';
 import { MongoRecoveryStore } from './mongo-store.js';
 import { startSweeping } from './sweeper.js';
@@ -68,7 +68,7 @@ function sweeping(store: RecoveryStore, config: Config, logger: Logger): Recover
 const identityFile = z.array(
   z.object({
     id: z.uuid().transform((id) => id.toLowerCase()),
-    state: z.enum(['active', 'inactive']).default('active'),
+    state: z.enum(IDENTITY_STATES).default('active'),
     traits: z.record(z.string(), z.unknown()).default({}),
   }),
 );

@@ -139,7 +139,6 @@ export class MongoRecoveryStore implements RecoveryStore {
     private readonly failures: Collection<FailureDocument>,
     private readonly rateSlots: Collection<RateSlotDocument>,
     private readonly retention: RetentionPolicy,
-    private readonly logger: Logger,
     /** True when the server removes what is due itself; else purgeExpired does. */
     readonly expiresByItself: boolean,
   ) {}
@@ -177,7 +176,6 @@ export class MongoRecoveryStore implements RecoveryStore {
         collections.failures,
         collections.rateSlots,
         options.retention,
-        options.logger,
         expiresByItself,
       );
     } catch (error) {

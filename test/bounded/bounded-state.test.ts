@@ -7,7 +7,7 @@ import { OUTSTANDING_SET_TRIM_SIZE } from '../../src/recovery/revoke-links.js';
 import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { testOrigin, testRecoveryService } from '../support/service.js';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 
 /**
  * However much traffic, what the stores keep per identity and per client stays bounded,

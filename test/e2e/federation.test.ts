@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { buildASTSchema, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import { CREATE_RECOVERY_LINK } from '../support/app.js';
 import { STORES, startRecoveryOn, type RecoveryOnStore } from './gateway-support.js';
 import { MemoryRecoveryStore } from '../../src/stores/index.js';

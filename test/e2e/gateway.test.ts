@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAccountsSubgraph } from '../../examples/accounts/server.mjs';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import { CREATE_RECOVERY_LINK, TEST_ADMIN_KEY } from '../support/app.js';
 import {
   GATEWAYS,

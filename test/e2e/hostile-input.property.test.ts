@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFixture } from '../stores/recovery-store-contract.js';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { identityFixture } from '../support/fixtures.js';
+import {
+  CREATE_RECOVERY_LINK,
+  REDEEM_RECOVERY_LINK,
+  REVOKE_RECOVERY_LINKS,
+  TEST_ADMIN_KEY,
+  startTestApp,
+  type TestApp,
+} from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
 /**
@@ -26,9 +33,9 @@ afterAll(async () => {
 });
 
 const OPERATIONS = [
-  'mutation($input: CreateRecoveryLinkInput!) { createRecoveryLink(input: $input) { expiresAt recoveryLink } }',
-  'mutation($input: RedeemRecoveryLinkInput!) { redeemRecoveryLink(input: $input) { identityId sessionToken sessionExpiresAt } }',
-  'mutation($identityId: UUID!) { revokeRecoveryLinks(identityId: $identityId) }',
+  CREATE_RECOVERY_LINK,
+  REDEEM_RECOVERY_LINK,
+  REVOKE_RECOVERY_LINKS,
   'query($id: UUID!) { identity(id: $id) { id state traits } }',
   'query($identityId: UUID!, $first: Int) { recoveryEvents(identityId: $identityId, first: $first) { type } }',
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import { CREATE_RECOVERY_LINK, REDEEM_RECOVERY_LINK, REVOKE_RECOVERY_LINKS, linkParameters } from '../support/app.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import { launchChromium } from '../support/browser.js';
 import {
   CREATE_RECOVERY_LINK,

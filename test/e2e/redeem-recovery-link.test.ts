@@ -3,7 +3,7 @@ import { jwtVerify } from 'jose';
 import { UUID } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/recovery/index.js';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import {
   CREATE_RECOVERY_LINK,
   REDEEM_RECOVERY_LINK,
@@ -197,8 +197,11 @@ describe('redeemRecoveryLink over HTTP against MongoDB', () => {
   });
 
   it('rejects a flow that is not a UUID before touching the store', async () => {
+    const callsBefore = app.storeCalls.length;
     const response = await redeem({ flow: 'nope', token: 'x' });
     expect(response.status).toBe(400);
     expect(errorOf(response)).toMatchObject({ id: 'invalid_uuid', details: { field: 'input.flow', value: 'nope' } });
+    // Not even the per-client rate limit is counted: the store never saw the request.
+    expect(app.storeCalls.slice(callsBefore)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFixture } from '../stores/recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 import {
   CREATE_RECOVERY_LINK,
   REDEEM_RECOVERY_LINK,

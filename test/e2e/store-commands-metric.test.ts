@@ -7,6 +7,7 @@ import { createMetrics } from '../../src/observability/metrics.js';
 import type { RecoveryStore } from '../../src/recovery/index.js';
 import { openStore } from '../../src/stores/index.js';
 import { CREATE_RECOVERY_LINK, TEST_ADMIN_KEY, TEST_TOKEN_SECRET } from '../support/app.js';
+import { identityFixture } from '../support/fixtures.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
 /** Sums recovery_store_commands_total by its labels, from the Prometheus text. */
@@ -26,18 +27,7 @@ describe('recovery_store_commands_total on MongoDB', () => {
 
   beforeAll(async () => {
     database = await openScratchDatabase();
-    await insertIdentity(
-      database.db,
-      {
-        id: identityId,
-        state: 'active',
-        schemaId: 'default',
-        traits: {},
-        createdAt: null,
-        updatedAt: null,
-      },
-      'string',
-    );
+    await insertIdentity(database.db, identityFixture({ id: identityId }), 'string');
     const parsed = parseConfig({
       PORT: '0',
       MONGODB_URI: database.uri,

@@ -5,7 +5,7 @@ import type { Identity, RecoveryStore } from '../../src/recovery/index.js';
 import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase } from '../support/mongo.js';
 import { testOrigin, testRecoveryService } from '../support/service.js';
-import { identityFixture } from './recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
 
 /**
  * FerretDB has no transactions, so a creation is several writes; a process can die

@@ -8,7 +8,8 @@ import { parseConfig } from '../../src/config.js';
 import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/index.js';
 import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
 import type { Identity } from '../../src/recovery/index.js';
-import { describeRecoveryStoreContract, linkFixture } from './recovery-store-contract.js';
+import { linkFixture } from '../support/fixtures.js';
+import { describeRecoveryStoreContract } from './recovery-store-contract.js';
 
 describeRecoveryStoreContract('embedded (in-memory)', async () => {
   const identities: Identity[] = [];

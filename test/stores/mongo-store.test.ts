@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
-import { describeRecoveryStoreContract, identityFixture } from './recovery-store-contract.js';
+import { identityFixture } from '../support/fixtures.js';
+import { describeRecoveryStoreContract } from './recovery-store-contract.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -8,38 +8,13 @@ import {
   type RecoveryLinkClaim,
   type RecoveryStore,
 } from '../../src/recovery/index.js';
+import { identityFixture, linkFixture } from '../support/fixtures.js';
 
 /** A store with a way to put identities in it, as that store's deployments do. */
 export interface StoreUnderTest {
   readonly store: RecoveryStore;
   seedIdentity(identity: Identity): Promise<void>;
   dispose(): Promise<void>;
-}
-
-export function identityFixture(overrides: Partial<Identity> = {}): Identity {
-  return {
-    id: randomUUID(),
-    state: 'active',
-    schemaId: 'default',
-    traits: { email: 'ada@example.com', name: { first: 'Ada' } },
-    createdAt: new Date('2025-01-02T03:04:05.678Z'),
-    updatedAt: new Date('2025-02-03T04:05:06.789Z'),
-    ...overrides,
-  };
-}
-
-export function linkFixture(overrides: Partial<NewRecoveryLink> = {}): NewRecoveryLink {
-  return {
-    flowId: randomUUID(),
-    identityId: randomUUID(),
-    tokenHash: randomUUID(),
-    createdAt: new Date('2026-01-01T00:00:00.000Z'),
-    expiresAt: new Date('2026-01-01T01:00:00.000Z'),
-    requestId: 'req-contract',
-    actor: 'api_key:key_1',
-    clientAddress: '127.0.0.1',
-    ...overrides,
-  };
 }
 
 const NOW = new Date('2026-01-01T00:30:00.000Z');

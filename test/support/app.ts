@@ -1,13 +1,22 @@
 import { Writable } from 'node:stream';
+import { print } from 'graphql';
 import { pino } from 'pino';
+import {
+  CreateRecoveryLinkDocument,
+  RedeemRecoveryLinkDocument,
+  RevokeRecoveryLinksDocument,
+} from '../../operations/generated/graphql.js';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openStore } from '../../src/stores/index.js';
+import { recordingStoreCalls } from './store-calls.js';
 
 export interface TestApp extends RunningApp {
   readonly config: Config;
   /** Every log line the app wrote, as JSON text. */
   readonly logs: string[];
+  /** The names of the store methods the app called, in order (the sweeper's aside). */
+  readonly storeCalls: string[];
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   graphql(
     query: string,
@@ -50,7 +59,7 @@ export async function startTestApp(environment: Record<string, string>): Promise
       },
     }),
   );
-  const store = await openStore(parsed.config, logger);
+  const { store, calls: storeCalls } = recordingStoreCalls(await openStore(parsed.config, logger));
   const app = await startApp(parsed.config, store, logger);
 
   // Requests are an admin's unless the test overrides `authorization` (or deletes it with '').
@@ -69,6 +78,7 @@ export async function startTestApp(environment: Record<string, string>): Promise
     ...app,
     config: parsed.config,
     logs,
+    storeCalls,
     post,
     async graphql(query, variables, headers) {
       const response = await post({ query, variables }, headers);
@@ -85,14 +95,13 @@ export async function startTestApp(environment: Record<string, string>): Promise
   };
 }
 
-export const CREATE_RECOVERY_LINK = /* GraphQL */ `
-  mutation CreateRecoveryLink($input: CreateRecoveryLinkInput!) {
-    createRecoveryLink(input: $input) {
-      expiresAt
-      recoveryLink
-    }
-  }
-`;
+/**
+ * The operations frontends send, from operations/*.graphql (the typed documents codegen
+ * generates), as the text a client posts: the same bodies as the persisted manifest's.
+ */
+export const CREATE_RECOVERY_LINK = print(CreateRecoveryLinkDocument);
+export const REDEEM_RECOVERY_LINK = print(RedeemRecoveryLinkDocument);
+export const REVOKE_RECOVERY_LINKS = print(RevokeRecoveryLinksDocument);
 
 /** The body of a request the HTTP edge rejected before GraphQL ran. */
 export async function errorBody(
@@ -100,22 +109,6 @@ export async function errorBody(
 ): Promise<{ errors: [{ message: string; extensions: { code: string; error: Record<string, any> } }] }> {
   return (await response.json()) as never;
 }
-
-export const REDEEM_RECOVERY_LINK = /* GraphQL */ `
-  mutation RedeemRecoveryLink($input: RedeemRecoveryLinkInput!) {
-    redeemRecoveryLink(input: $input) {
-      identityId
-      sessionToken
-      sessionExpiresAt
-    }
-  }
-`;
-
-export const REVOKE_RECOVERY_LINKS = /* GraphQL */ `
-  mutation RevokeRecoveryLinks($identityId: UUID!) {
-    revokeRecoveryLinks(identityId: $identityId)
-  }
-`;
 
 /** The flow and token of a recovery link, as the recovery page reads them. */
 export function linkParameters(recoveryLink: string): { flow: string; token: string } {

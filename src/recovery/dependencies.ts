@@ -1,0 +1,27 @@
+import type { Duration } from './duration.js';
+import type { RateLimit } from './rate-limit.js';
+import type { SessionIssuer } from './session.js';
+import type { RecoveryStore, StoreMaintenance } from './store.js';
+import type { TokenGenerator, TokenHasher } from './token.js';
+
+/**
+ * Everything the recovery operations need; time and randomness are injected for tests.
+ * Its own module so that the operations (create-link, redeem-link, revoke-links) and the
+ * service that bundles them each depend on it, not on one another.
+ */
+export interface RecoveryServiceDependencies {
+  readonly store: Omit<RecoveryStore, keyof StoreMaintenance>;
+  readonly now: () => Date;
+  readonly newFlowId: () => string;
+  readonly generateToken: TokenGenerator;
+  readonly hashToken: TokenHasher;
+  readonly issueSession: SessionIssuer;
+  /** A function because the default base URL depends on the port the server got. */
+  readonly linkBaseUrl: () => URL;
+  readonly defaultLifespan: Duration;
+  readonly maxLifespan: Duration;
+  /** False: a new link revokes the identity's older unused ones. */
+  readonly keepOlderLinks: boolean;
+  readonly createLimitPerIdentity: RateLimit;
+  readonly redeemLimitPerClient: RateLimit;
+}

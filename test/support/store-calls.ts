@@ -1,0 +1,20 @@
+import type { RecoveryStore } from '../../src/recovery/index.js';
+
+/**
+ * The store, with every method call recorded by name: what a test needs to see that a
+ * request was refused before it reached storage, which the answer alone cannot show.
+ */
+export function recordingStoreCalls<S extends RecoveryStore>(store: S): { store: S; calls: string[] } {
+  const calls: string[] = [];
+  const recording = new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]): unknown => {
+        calls.push(property);
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: recording, calls };
+}
