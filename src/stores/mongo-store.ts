@@ -254,13 +254,15 @@ export class MongoRecoveryStore implements RecoveryStore {
     return this.unlessUnreachable(async () => {
       // One command reads the set as it was and adds to it (atomic on MongoDB; FerretDB
       // reads then writes, so two creations racing for one identity can both survive).
-      const before = await this.outstanding.findOneAndUpdate(
-        { _id: identityId },
-        {
-          $set: { [`links.${link.flowId}`]: { createdAt: link.createdAt, expiresAt: link.expiresAt } },
-          $max: { purgeAt: link.expiresAt },
-        },
-        { upsert: true, returnDocument: 'before' },
+      const before = await retryRacedUpsert(() =>
+        this.outstanding.findOneAndUpdate(
+          { _id: identityId },
+          {
+            $set: { [`links.${link.flowId}`]: { createdAt: link.createdAt, expiresAt: link.expiresAt } },
+            $max: { purgeAt: link.expiresAt },
+          },
+          { upsert: true, returnDocument: 'before' },
+        ),
       );
       return entriesOf(before);
     });
@@ -347,16 +349,18 @@ export class MongoRecoveryStore implements RecoveryStore {
       // An upsert by `_id`: however many attempts, one document per who, what and window.
       // (On FerretDB $inc reads then writes, so racing replicas may undercount; the
       // document still exists, which is what an investigation needs.)
-      await this.failures.updateOne(
-        { _id: key },
-        {
-          $setOnInsert: {
-            ...fields,
-            purgeAt: new Date(windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds),
+      await retryRacedUpsert(() =>
+        this.failures.updateOne(
+          { _id: key },
+          {
+            $setOnInsert: {
+              ...fields,
+              purgeAt: new Date(windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds),
+            },
+            $inc: { count: 1 },
           },
-          $inc: { count: 1 },
-        },
-        { upsert: true },
+          { upsert: true },
+        ),
       );
     });
   }
@@ -512,6 +516,20 @@ export function isConnectionLoss(error: unknown): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/**
+ * Two upserts of one missing `_id` can both try to insert it; the loser gets a duplicate
+ * key error (MongoDB retries some of these itself, FerretDB none). Once the document
+ * exists, the same upsert is a plain update, so one retry settles it.
+ */
+async function retryRacedUpsert<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+    return upsert();
+  }
 }
 
 /** The indexes of the documents a bulk insert lost to duplicate keys; null for any other failure. */
