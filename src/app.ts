@@ -19,11 +19,12 @@ import { sandboxExample } from './graphql/sandbox-example.js';
 import { buildSchema } from './graphql/schema.js';
 import { storageUnavailableStatus } from './graphql/storage-unavailable.js';
 import { inlineTraces } from './graphql/inline-trace.js';
+import { labelOperationErrors, labelRequestErrors } from './graphql/error-request-ids.js';
 import { isLoopbackHost } from './http/loopback.js';
 import { loadPersistedOperations } from './http/persisted-operations.js';
 import { renderRecoveryPage } from './http/recovery-page.js';
 import { GRAPHQL_PATH, createHttpServer } from './http/server.js';
-import { currentRequestId } from './http/request-id.js';
+import { requestIdOf } from './http/request-id.js';
 import type { Logger } from './logger.js';
 import type { RecoveryStore } from './recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
@@ -100,11 +101,12 @@ export async function startApp(
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: currentRequestId }),
+    formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
+      labelOperationErrors(),
       requestObserver(metrics, logger),
       storageUnavailableStatus(),
       ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
@@ -120,6 +122,7 @@ export async function startApp(
         : ApolloServerPluginLandingPageDisabled(),
     ],
   });
+  labelRequestErrors(apollo);
   await apollo.start();
   http.setApollo(apollo);
 

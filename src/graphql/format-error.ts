@@ -14,8 +14,8 @@ import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 export interface ErrorFormatterOptions {
   readonly debugErrors: boolean;
   readonly logger: Logger;
-  /** The id of the request being answered (from request-scoped storage). */
-  readonly requestId: () => string;
+  /** The id of the request an error belongs to (see error-request-ids.ts). */
+  readonly requestId: (error: unknown) => string;
 }
 
 const ERROR_ID_BY_APOLLO_CODE: Readonly<Record<string, ErrorId>> = {
@@ -32,6 +32,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const apolloCode = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
     const cause = innermostCause(error);
+    const requestId = options.requestId(error);
 
     if (cause instanceof ServiceError) {
       const field = cause.details.field === undefined ? coercedFieldPath(error) : undefined;
@@ -45,30 +46,30 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
         apolloCode !== undefined && apolloCode !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR
           ? apolloCode
           : apolloCodeFor(known.id);
-      return formatServiceError(known, options.requestId(), { formatted, code });
+      return formatServiceError(known, requestId, { formatted, code });
     }
 
     const knownId = apolloCode === undefined ? undefined : ERROR_ID_BY_APOLLO_CODE[apolloCode];
     if (knownId !== undefined) {
-      return formatServiceError(new ServiceError(knownId, formatted.message), options.requestId(), {
+      return formatServiceError(new ServiceError(knownId, formatted.message), requestId, {
         formatted,
         code: apolloCode,
       });
     }
 
     if (cause instanceof StoreUnavailableError) {
-      options.logger.warn({ err: cause.cause, requestId: options.requestId() }, 'database unreachable');
+      options.logger.warn({ err: cause.cause, requestId }, 'database unreachable');
       const unavailable = new ServiceError(
         'storage_unavailable',
         'The service cannot reach its database right now; try again shortly.',
         // As rate_limited does: the wait is in the body too, for clients that drop headers.
         { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
       );
-      return formatServiceError(unavailable, options.requestId(), { formatted });
+      return formatServiceError(unavailable, requestId, { formatted });
     }
 
     options.logger.error(
-      { err: cause, requestId: options.requestId(), path: formatted.path },
+      { err: cause, requestId, path: formatted.path },
       'unexpected error while answering a GraphQL request',
     );
     const masked = new ServiceError(
@@ -76,7 +77,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       'An unexpected error occurred; it has been logged with this request id.',
     );
     const debug = options.debugErrors ? (cause instanceof Error ? cause.message : String(cause)) : undefined;
-    return formatServiceError(masked, options.requestId(), { formatted, debug });
+    return formatServiceError(masked, requestId, { formatted, debug });
   };
 }
 

@@ -6,7 +6,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
 import type { PersistedOperationsGate } from './persisted-operations.js';
-import { resolveRequestId, runWithRequestId } from './request-id.js';
+import { labelRequest, resolveRequestId } from './request-id.js';
 
 export interface HttpDependencies {
   readonly logger: Logger;
@@ -41,7 +41,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
   const server: Server = createServer((request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
-    runWithRequestId(requestId, () => route(request, response, requestId)).catch((error: unknown) => {
+    route(request, response, requestId).catch((error: unknown) => {
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
       if (!response.headersSent)
         sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
@@ -128,8 +128,10 @@ export function createHttpServer(dependencies: HttpDependencies) {
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
+    labelRequest(httpGraphQLRequest, requestId);
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      httpGraphQLRequest,
       context: async () =>
         dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null),
     });

@@ -32,6 +32,29 @@ describe('the HTTP edge', () => {
     });
   });
 
+  it('names its own request in the errors Apollo answers, also for requests in flight together', async () => {
+    const requests = [
+      // Refused by Apollo before any operation runs (no context exists yet).
+      { body: { query: 5 }, id: 'bad_request' },
+      // Refused by validation, inside the operation.
+      { body: { query: '{ noSuchField }' }, id: 'graphql_validation_failed' },
+      // Refused by the resolver.
+      {
+        body: { query: CREATE_RECOVERY_LINK, variables: { input: { identityId: randomUUID() } } },
+        id: 'identity_not_found',
+      },
+    ];
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const { body, id } = requests[i % requests.length]!;
+        const requestId = `interleaved-${i}`;
+        const response = await app.post(body, { 'x-request-id': requestId });
+        return { requestId, id, error: (await errorBody(response)).errors[0].extensions.error };
+      }),
+    );
+    for (const { requestId, id, error } of answers) expect(error).toMatchObject({ id, request: requestId });
+  });
+
   it('answers an oversized body with an errorGeneric 413', async () => {
     const response = await app.post({ query: `{ __typename } #${'x'.repeat(200 * 1024)}` });
     expect(response.status).toBe(413);
