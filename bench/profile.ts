@@ -11,27 +11,36 @@ export function profileDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'bench-profile-'));
 }
 
-/** Layers in the order they are tried; the first whose pattern matches the script URL wins. */
+/**
+ * Layers in the order they are tried; the first whose pattern matches the script URL (or,
+ * for Node's own frames, "url function") wins. A frame of no layer of its own (a native
+ * function such as JSON.parse or an HMAC, a stream or an event emitter) counts for the
+ * layer of its nearest caller that has one, so crypto shows in the domain that hashes.
+ */
 const LAYERS: readonly [string, RegExp][] = [
   ['graphql-js (parse, validate, execute)', /node_modules\/graphql\//],
-  ['Apollo Server', /node_modules\/@apollo\/(server|subgraph|utils)/],
-  ['pino (logging)', /node_modules\/(pino|sonic-boom|thread-stream|fast-redact)/],
+  ['Apollo Server', /node_modules\/(@apollo\/(server|subgraph|utils)|negotiator|whatwg-mimetype)/],
+  ['pino (logging)', /node_modules\/(pino|sonic-boom|thread-stream|fast-redact|@pinojs|quick-format)/],
   ['prom-client (metrics)', /node_modules\/prom-client/],
   ['MongoDB driver', /node_modules\/(mongodb|bson)\//],
   ['jose (session tokens)', /node_modules\/jose\//],
   ['zod', /node_modules\/zod\//],
   ['other dependencies', /node_modules\//],
-  ['service: HTTP layer (src/http)', /\/dist\/http\//],
-  ['service: GraphQL layer (src/graphql)', /\/dist\/graphql\//],
-  ['service: observability (src/observability)', /\/dist\/observability\//],
-  ['service: domain (src/recovery)', /\/dist\/recovery/],
-  ['service: stores (src/stores)', /\/dist\/stores\//],
-  ['service: other', /\/dist\//],
-  ['Node.js internals (http, streams, crypto, async hooks)', /^node:|^internal\//],
+  ['service: HTTP layer (src/http)', /\/(?:dist|\.bench-build\/src)\/http\//],
+  ['service: GraphQL layer (src/graphql)', /\/(?:dist|\.bench-build\/src)\/graphql\//],
+  ['service: observability (src/observability)', /\/(?:dist|\.bench-build\/src)\/observability\//],
+  ['service: domain (src/recovery, src/auth)', /\/(?:dist|\.bench-build\/src)\/(recovery|auth)/],
+  ['service: stores (src/stores)', /\/(?:dist|\.bench-build\/src)\/stores\//],
+  ['service: other', /\/(?:dist|\.bench-build\/src)\//],
+  ['ceiling handler (bench/ceiling.ts)', /\/bench\/ceiling/],
+  ['Node.js: module loading (start-up)', /^node:internal\/modules\//],
+  ['Node.js: async hooks (AsyncLocalStorage)', /async_hooks (?!callbackTrampoline)/],
+  ['Node.js: HTTP requests in (parser, IncomingMessage)', /^node:_http_(server|incoming|common)/],
+  ['Node.js: HTTP responses out (socket writes)', /^node:(_http_outgoing|net)|stream_base_commons/],
 ];
 
 interface Profile {
-  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -40,24 +49,29 @@ export function summarizeProfiles(directory: string): { layer: string; percent: 
   const totals = new Map<string, number>();
   for (const file of readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(directory, file), 'utf8')) as Profile;
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parentOf = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
     const layerOf = new Map<number, string>();
-    for (const node of profile.nodes) {
-      const { url, functionName } = node.callFrame;
-      // (program), (garbage collector) and (idle) have no script.
-      const layer =
-        url === ''
-          ? functionName === '(garbage collector)'
-            ? 'garbage collection'
-            : functionName === '(idle)'
-              ? 'idle'
-              : functionName === '(program)'
-                ? 'V8 and native code outside JavaScript'
-                : 'Node.js internals (http, streams, crypto, async hooks)'
-          : (LAYERS.find(([, pattern]) => pattern.test(url))?.[0] ?? 'other');
-      layerOf.set(node.id, layer);
-    }
+    const classify = (id: number): string => {
+      const known = layerOf.get(id);
+      if (known !== undefined) return known;
+      const { url, functionName } = byId.get(id)!.callFrame;
+      const own =
+        functionName === '(garbage collector)'
+          ? 'garbage collection'
+          : functionName === '(idle)'
+            ? 'idle'
+            : functionName === '(program)'
+              ? 'V8 and native code outside JavaScript'
+              : LAYERS.find(([, pattern]) => pattern.test(`${url} ${functionName}`))?.[0];
+      const parent = parentOf.get(id);
+      const layer = own ?? (parent === undefined ? 'Node.js: event loop, timers, microtasks' : classify(parent));
+      layerOf.set(id, layer);
+      return layer;
+    };
     profile.samples.forEach((id, i) => {
-      const layer = layerOf.get(id) ?? 'other';
+      const layer = classify(id);
       totals.set(layer, (totals.get(layer) ?? 0) + (profile.timeDeltas[i] ?? 0));
     });
   }
