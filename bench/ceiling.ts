@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { createRecoveryService } from '../src/recovery-service.js';
+import { createRecoveryService } from '../src/app/recovery-service.js';
 import { parseDuration, type RequestOrigin } from '../src/recovery/index.js';
 import { openStore } from '../src/stores/index.js';
 

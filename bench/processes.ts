@@ -16,7 +16,7 @@ export interface Running {
 }
 
 /**
- * `dist/main.js` is the service as shipped; `.bench-build/bench/ceiling.js` the bare
+ * `dist/app/main.js` is the service as shipped; `.bench-build/bench/ceiling.js` the bare
  * node:http ceiling; `.bench-build/bench/service.js` the service with a pre-fill hook.
  */
 export async function startNode(

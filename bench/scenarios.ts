@@ -42,7 +42,7 @@ export interface StoreUnderTest {
 
 /** Limits are measured as a cost, not allowed to refuse: every request does the full work. */
 const UNLIMITED = { RECOVERY_LINK_RATE_LIMIT: '999999/1h', REDEEM_RATE_LIMIT: '999999/1m' };
-const SERVICE = 'dist/main.js';
+const SERVICE = 'dist/app/main.js';
 const CEILING = '.bench-build/bench/ceiling.js';
 const PREFILL_SERVICE = '.bench-build/bench/service.js';
 

@@ -1,23 +1,23 @@
 import { readFileSync } from 'node:fs';
-import type * as AppModule from '../src/app.js';
+import type * as AppModule from '../src/app/app.js';
 import type * as ConfigModule from '../src/config.js';
 import type * as LoggerModule from '../src/logger.js';
 import type * as MetricsModule from '../src/observability/metrics.js';
-import type * as RecoveryServiceModule from '../src/recovery-service.js';
+import type * as RecoveryServiceModule from '../src/app/recovery-service.js';
 import type * as StoresModule from '../src/stores/index.js';
 
 // The shipped build (dist/, which `npm run bench` builds first), not a second copy of src:
 // the app reads schema.graphql and operations/ relative to its own files.
 const dist = <T>(path: string) => import(new URL(`../../dist/${path}`, import.meta.url).href) as Promise<T>;
-const { startApp } = await dist<typeof AppModule>('app.js');
+const { startApp } = await dist<typeof AppModule>('app/app.js');
 const { parseConfig } = await dist<typeof ConfigModule>('config.js');
 const { createLogger } = await dist<typeof LoggerModule>('logger.js');
 const { createMetrics } = await dist<typeof MetricsModule>('observability/metrics.js');
-const { createRecoveryService } = await dist<typeof RecoveryServiceModule>('recovery-service.js');
+const { createRecoveryService } = await dist<typeof RecoveryServiceModule>('app/recovery-service.js');
 const { openStore } = await dist<typeof StoresModule>('stores/index.js');
 
 /**
- * The service as src/main.ts starts it, with one bench-only hook: BENCH_PREFILL_LINKS=N
+ * The service as src/app/main.ts starts it, with one bench-only hook: BENCH_PREFILL_LINKS=N
  * creates N links through the domain before listening, spread over the identities of
  * EMBEDDED_IDENTITIES_FILE, so the embedded store holds what N creations leave behind
  * (the newest link of each identity outstanding, the rest revoked). The bench runs the

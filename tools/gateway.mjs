@@ -102,7 +102,7 @@ const build = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/t
 const [buildCode] = await new Promise((resolveBuild) => build.once('exit', (...result) => resolveBuild(result)));
 if (buildCode !== 0) process.exit(1);
 
-start('recovery subgraph', process.execPath, ['dist/main.js'], {
+start('recovery subgraph', process.execPath, ['dist/app/main.js'], {
   HOST: subgraphUrls.recovery.hostname === 'localhost' ? '127.0.0.1' : subgraphUrls.recovery.hostname,
   PORT: subgraphUrls.recovery.port,
   ADMIN_API_KEYS: adminKey,

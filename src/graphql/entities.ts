@@ -1,5 +1,5 @@
 import { isUnionType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { ServiceError } from '../recovery/index.js';
+import { ServiceError } from './errors.js';
 import type { GraphQLContext } from './context.js';
 import { UUIDScalar } from './scalars.js';
 

@@ -1,6 +1,7 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
-import { ServiceError, StoreUnavailableError, apolloCodeFor, toErrorGeneric, type ErrorId } from '../recovery/index.js';
+import { StoreUnavailableError } from '../recovery/index.js';
+import { ServiceError, apolloCodeFor, toErrorGeneric, type ErrorId } from './errors.js';
 import type { Logger } from '../logger.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 

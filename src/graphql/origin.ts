@@ -1,6 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import type { Principal } from '../auth/index.js';
-import { ServiceError, type RequestOrigin } from '../recovery/index.js';
+import { type RequestOrigin } from '../recovery/index.js';
+import { ServiceError } from './errors.js';
 import type { GraphQLContext } from './context.js';
 
 /** Where a request came from, for the audit trail: the caller as named in logs, never a key. */

@@ -1,5 +1,5 @@
 import type { Authenticator, Principal } from '../auth/index.js';
-import { ServiceError } from '../recovery/index.js';
+import { ServiceError } from './errors.js';
 
 /** The context's requireAdmin for one request: authenticates at most once, on first use. */
 export function adminGuard(

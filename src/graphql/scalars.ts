@@ -1,6 +1,7 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLDateTime, GraphQLJSONObject, GraphQLUUID } from 'graphql-scalars';
-import { DurationSyntaxError, ServiceError, parseDuration, type Duration } from '../recovery/index.js';
+import { DurationSyntaxError, parseDuration, type Duration } from '../recovery/index.js';
+import { ServiceError } from './errors.js';
 
 /**
  * Input scalars throw ServiceErrors, so a bad identityId or expiresIn gets a specific

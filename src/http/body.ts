@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ServiceError } from '../recovery/index.js';
+import { ServiceError } from '../graphql/errors.js';
 
 /**
  * Reads a JSON request body of at most `maxBytes`, answering the problems a client can

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse, print } from 'graphql';
-import { ServiceError } from '../recovery/index.js';
+import { ServiceError } from '../graphql/errors.js';
 
 /**
  * PERSISTED_OPERATIONS_ONLY: only the operations of operations/persisted-operations.json

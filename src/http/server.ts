@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ServiceError } from '../recovery/index.js';
+import { ServiceError } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
 import type { PersistedOperationsGate } from './persisted-operations.js';
 import { labelRequest, resolveRequestId } from './request-id.js';
+import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 
 export interface HttpDependencies {
   readonly logger: Logger;
@@ -25,10 +26,6 @@ export interface HttpDependencies {
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
 }
-
-export const GRAPHQL_PATH = '/graphql';
-/** Where recovery links point by default; serving the page there never consumes a link. */
-export const RECOVERY_PAGE_PATH = '/recovery';
 
 /**
  * A plain node:http server in front of Apollo: routing, request ids and body limits
@@ -56,15 +53,15 @@ export function createHttpServer(dependencies: HttpDependencies) {
         return serveGraphQL(request, response, url, requestId);
       case RECOVERY_PAGE_PATH:
         return serveRecoveryPage(request, response, requestId);
-      case '/metrics': {
+      case METRICS_PATH: {
         const { contentType, body } = await dependencies.metrics();
         response.setHeader('content-type', contentType);
         response.end(body);
         return;
       }
-      case '/health/live':
+      case LIVENESS_PATH:
         return sendJson(response, 200, { status: 'ok' });
-      case '/health/ready':
+      case READINESS_PATH:
         return dependencies.checkReadiness().then(
           () => sendJson(response, 200, { status: 'ok' }),
           (error: unknown) => {

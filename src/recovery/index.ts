@@ -5,8 +5,6 @@ export type { TokenGenerator, TokenHasher } from './token.js';
 export { createSessionIssuer } from './session.js';
 export type { SessionIssuer, PrivilegedSession } from './session.js';
 export { buildRecoveryLink } from './link.js';
-export { ServiceError, toErrorGeneric, apolloCodeFor, identityDisabled, identityNotFound } from './errors.js';
-export type { ErrorId, ErrorGeneric, ErrorDetails } from './errors.js';
 export { RecoveryService } from './service.js';
 export type { RecoveryServiceDependencies } from './dependencies.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';

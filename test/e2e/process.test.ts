@@ -47,7 +47,7 @@ describe('the service process', () => {
   });
 
   it('refuses bad configuration with one line per problem and exit code 1', async () => {
-    const child = spawn(process.execPath, ['dist/main.js'], {
+    const child = spawn(process.execPath, ['dist/app/main.js'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', PORT: 'abc', RECOVERY_LINK_LIFESPAN: '1d', NODE_ENV: 'production' },
     });

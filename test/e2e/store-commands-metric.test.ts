@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../src/app/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { RecoveryStore } from '../../src/recovery/index.js';

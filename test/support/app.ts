@@ -6,7 +6,7 @@ import {
   RedeemRecoveryLinkDocument,
   RevokeRecoveryLinksDocument,
 } from '../../operations/generated/graphql.js';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../src/app/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openStore } from '../../src/stores/index.js';
 import { recordingStoreCalls } from './store-calls.js';

@@ -16,9 +16,9 @@ process.once('exit', () => {
   for (const child of started) child.kill('SIGKILL');
 });
 
-/** Starts `node dist/main.js` with only these variables (and PATH); resolves once it listens. */
+/** Starts `node dist/app/main.js` with only these variables (and PATH); resolves once it listens. */
 export async function startService(environment: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, ['dist/app/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...environment },
   });

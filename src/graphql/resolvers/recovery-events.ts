@@ -1,4 +1,4 @@
-import { ServiceError } from '../../recovery/index.js';
+import { ServiceError } from '../errors.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 const MAX_EVENTS = 100;

@@ -1,4 +1,4 @@
-import { ServiceError, identityDisabled, identityNotFound } from '../../recovery/index.js';
+import { ServiceError, identityDisabled, identityNotFound } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import { originOf, rateLimited } from '../origin.js';
 

@@ -1,9 +1,9 @@
 import { startApp } from './app.js';
-import { parseConfig } from './config.js';
-import { isLoopbackHost } from './http/loopback.js';
-import { createLogger } from './logger.js';
-import { createMetrics } from './observability/metrics.js';
-import { openStore } from './stores/index.js';
+import { parseConfig } from '../config.js';
+import { isLoopbackHost } from '../http/loopback.js';
+import { createLogger } from '../logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import { openStore } from '../stores/index.js';
 
 /** Longer than Apollo's 10s drain, shorter than Kubernetes' default 30s grace period. */
 const SHUTDOWN_DEADLINE_MS = 15_000;

@@ -6,29 +6,30 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from './auth/index.js';
-import type { Config } from './config.js';
-import type { GraphQLContext } from './graphql/context.js';
-import { createErrorFormatter } from './graphql/format-error.js';
-import { QUERY_LIMITS, aliasLimit } from './graphql/query-limits.js';
-import { activeLinkCountLoader, identityLoader } from './graphql/identity-loader.js';
-import { adminGuard } from './graphql/require-admin.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
-import { requestObserver } from './observability/request-observer.js';
-import { sandboxExample } from './graphql/sandbox-example.js';
-import { buildSchema } from './graphql/schema.js';
-import { storageUnavailableStatus } from './graphql/storage-unavailable.js';
-import { inlineTraces } from './graphql/inline-trace.js';
-import { labelOperationErrors, labelRequestErrors } from './graphql/error-request-ids.js';
-import { isLoopbackHost } from './http/loopback.js';
-import { loadPersistedOperations } from './http/persisted-operations.js';
-import { renderRecoveryPage } from './http/recovery-page.js';
-import { GRAPHQL_PATH, createHttpServer } from './http/server.js';
-import { requestIdOf } from './http/request-id.js';
-import type { Logger } from './logger.js';
-import type { RecoveryStore } from './recovery/index.js';
+import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { createErrorFormatter } from '../graphql/format-error.js';
+import { QUERY_LIMITS, aliasLimit } from '../graphql/query-limits.js';
+import { activeLinkCountLoader, identityLoader } from '../graphql/identity-loader.js';
+import { adminGuard } from '../graphql/require-admin.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { requestObserver } from '../observability/request-observer.js';
+import { sandboxExample } from '../graphql/sandbox-example.js';
+import { buildSchema } from '../graphql/schema.js';
+import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
+import { inlineTraces } from '../graphql/inline-trace.js';
+import { labelOperationErrors, labelRequestErrors } from '../graphql/error-request-ids.js';
+import { isLoopbackHost } from '../http/loopback.js';
+import { loadPersistedOperations } from '../http/persisted-operations.js';
+import { renderRecoveryPage } from '../http/recovery-page.js';
+import { GRAPHQL_PATH } from '../http/paths.js';
+import { createHttpServer } from '../http/server.js';
+import { requestIdOf } from '../http/request-id.js';
+import type { Logger } from '../logger.js';
+import type { RecoveryStore } from '../recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
-import { DEMO_IDENTITY } from './stores/index.js';
+import { DEMO_IDENTITY } from '../stores/index.js';
 
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from './config.js';
-import { RECOVERY_PAGE_PATH } from './http/server.js';
+import type { Config } from '../config.js';
+import { RECOVERY_PAGE_PATH } from '../http/paths.js';
 import {
   RecoveryService,
   createSessionIssuer,
   createTokenHasher,
   generateToken,
   type RecoveryStore,
-} from './recovery/index.js';
+} from '../recovery/index.js';
 
 /** The recovery service as configured; shared with the benchmark's ceiling so both do the same work. */
 export function createRecoveryService(config: Config, store: RecoveryStore, origin: () => URL): RecoveryService {
