@@ -1,19 +1,16 @@
-import {
-  DuplicateRecoveryLinkError,
-  claimPurgeAt,
-  currentWindow,
-  linkPurgeAt,
-  type Identity,
-  type NewRecoveryLink,
-  type OutstandingRecoveryLink,
-  type RateDecision,
-  type RateLimit,
-  type RateLimitBucket,
-  type RecoveryEvent,
-  type RecoveryLinkClaim,
-  type RecoveryLinkRecord,
-  type RecoveryStore,
-  type RetentionPolicy,
+import { DuplicateRecoveryLinkError, claimPurgeAt, currentWindow, linkPurgeAt } from '../recovery/index.js';
+import type {
+  Identity,
+  NewRecoveryLink,
+  OutstandingRecoveryLink,
+  RateDecision,
+  RateLimit,
+  RateLimitBucket,
+  RecoveryEvent,
+  RecoveryLinkClaim,
+  RecoveryLinkRecord,
+  RecoveryStore,
+  RetentionPolicy,
 } from '../recovery/index.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
