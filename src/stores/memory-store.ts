@@ -12,6 +12,7 @@ import type {
   RecoveryStore,
   RetentionPolicy,
 } from '../recovery/index.js';
+import { OldestFirst } from './oldest-first.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
 /**
@@ -48,13 +49,16 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private readonly identities = new Map<string, Identity>();
   /** Links with their claims. */
   private readonly links = new Map<string, StoredLink>();
+  private readonly linksByAge = new OldestFirst<string>();
   /** Claims of flow ids that have no link (yet): a later insert of that link finds it claimed. */
   private readonly orphanClaims = new Map<string, { claim: RecoveryLinkClaim; purgeAt: number }>();
+  private readonly orphanClaimsByAge = new OldestFirst<string>();
   /** Per identity, the flow ids of its stored links, so its audit trail is not a scan. */
   private readonly linksByIdentity = new Map<string, Set<string>>();
   /** Per identity, only its outstanding links: claimed and expired ones leave it. */
   private readonly outstanding = new Map<string, Map<string, OutstandingRecoveryLink>>();
   private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
+  private readonly failuresByAge = new OldestFirst<string>();
   /** Per bucket and key: the current window and how much of it is used. */
   private readonly rateWindows = new Map<string, { start: number; end: number; count: number }>();
 
@@ -78,6 +82,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     if (this.links.size >= MEMORY_STORE_CAPS.links) this.evictOldestLink();
     const claim = this.orphanClaims.get(link.flowId)?.claim ?? null;
     this.orphanClaims.delete(link.flowId);
+    this.linksByAge.added(link.flowId);
     this.links.set(link.flowId, {
       link: Object.freeze({ ...link }),
       claim,
@@ -155,7 +160,10 @@ export class MemoryRecoveryStore implements RecoveryStore {
         // A claim for a link not stored (yet, or any more) still wins once, as a unique
         // insert would; it is kept as long as a claim must be, within the links cap.
         if (this.orphanClaims.has(flowId)) continue;
-        if (this.orphanClaims.size >= MEMORY_STORE_CAPS.links) this.orphanClaims.delete(first(this.orphanClaims)!);
+        if (this.orphanClaims.size >= MEMORY_STORE_CAPS.links) {
+          this.orphanClaims.delete(this.orphanClaimsByAge.takeOldest((key) => this.orphanClaims.has(key))!);
+        }
+        this.orphanClaimsByAge.added(flowId);
         this.orphanClaims.set(flowId, {
           claim: Object.freeze({ ...claim }),
           purgeAt: claimPurgeAt(claim.at, this.retention).getTime(),
@@ -203,7 +211,10 @@ export class MemoryRecoveryStore implements RecoveryStore {
       this.failures.set(key, { ...existing, count: existing.count + 1 });
       return;
     }
-    if (this.failures.size >= MEMORY_STORE_CAPS.failures) this.failures.delete(first(this.failures)!);
+    if (this.failures.size >= MEMORY_STORE_CAPS.failures) {
+      this.failures.delete(this.failuresByAge.takeOldest((key) => this.failures.has(key))!);
+    }
+    this.failuresByAge.added(key);
     const purgeAt = windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds;
     this.failures.set(key, { ...event, count: 1, purgeAt });
   }
@@ -250,7 +261,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
   async close(): Promise<void> {}
 
   private evictOldestLink(): void {
-    const oldest = first(this.links);
+    const oldest = this.linksByAge.takeOldest((flowId) => this.links.has(flowId));
     if (oldest !== undefined) this.deleteLink(oldest);
   }
 
@@ -265,10 +276,6 @@ export class MemoryRecoveryStore implements RecoveryStore {
     flowIds?.delete(flowId);
     if (flowIds?.size === 0) this.linksByIdentity.delete(identityId);
   }
-}
-
-function first<K>(map: Map<K, unknown>): K | undefined {
-  return map.keys().next().value;
 }
 
 function auditEntry(
