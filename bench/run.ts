@@ -38,6 +38,7 @@ const PROFILE = process.argv.includes('--profile');
 const STORES = (argument('store') ?? 'embedded,mongodb').split(',');
 const SCENARIOS = new Set((argument('only') ?? 'compare,one-identity,prefilled,hostile,commands').split(','));
 /** The default REDEEM_RATE_LIMIT (30/1m), the window the hostile flood's writes are counted against. */
+const REDEEM_LIMIT = 30;
 const REDEEM_WINDOW_SECONDS = 60;
 
 const EMBEDDED_IDENTITIES = 10_000;
@@ -135,7 +136,7 @@ async function main() {
     }
   }
 
-  const targets = evaluateTargets(results, REDEEM_WINDOW_SECONDS);
+  const targets = evaluateTargets(results, { limit: REDEEM_LIMIT, windowSeconds: REDEEM_WINDOW_SECONDS });
   console.log(
     `\nLoad from ${generator}; CPU columns are user+system seconds of the measured process, the load generator and the database server (- where not measurable).` +
       (description === '' ? '' : ` MongoDB: ${description}.`) +

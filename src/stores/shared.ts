@@ -1,16 +1,17 @@
 import type { RecoveryEvent } from '../recovery/index.js';
 
 /**
- * Failures are counted per who (actor or client address), what (error id and identity)
- * and window of this length: an attacker's requests then add to a count instead of
- * adding documents, and an investigation still sees who tried what, when and how often.
+ * Failures are counted per who (actor or client address), error id and window of this
+ * length: an attacker's requests then add to a count instead of adding documents, and an
+ * investigation still sees who failed how, when and how often. The entry keeps the
+ * identity and flow of the window's first attempt.
  */
 export const FAILURE_WINDOW_MILLISECONDS = 15 * 60 * 1000;
 
 export function failureKey(event: RecoveryEvent): { key: string; windowStart: number } {
   const windowStart = Math.floor(event.at.getTime() / FAILURE_WINDOW_MILLISECONDS) * FAILURE_WINDOW_MILLISECONDS;
   const who = event.actor ?? event.clientAddress ?? 'unknown';
-  return { key: `${who}|${event.errorId ?? '-'}|${event.identityId ?? '-'}|${windowStart}`, windowStart };
+  return { key: `${who}|${event.errorId ?? '-'}|${windowStart}`, windowStart };
 }
 
 /** Among entries of one instant, the later step of a link's life first. */
