@@ -1,4 +1,4 @@
-import { runLoad, type Generator } from './load.js';
+import { runLoad, type LoadResult } from './load.js';
 import { ADMIN_KEY, cpuSeconds, rssMb, type Running } from './processes.js';
 
 /** One run of load against one process, with what each side spent on it. */
@@ -7,7 +7,11 @@ export type StoreName = 'embedded' | 'mongodb';
 export type Target = 'service' | 'ceiling';
 export type Operation = 'createRecoveryLink' | 'redeemRecoveryLink' | 'revokeRecoveryLinks';
 
-export interface Measurement {
+/** What the load generator saw (see LoadResult), with where and how it ran and what each side spent. */
+export interface Measurement extends Pick<
+  LoadResult,
+  'generator' | 'requests' | 'requestsPerSecond' | 'p50' | 'p99' | 'max' | 'failed' | 'statuses'
+> {
   readonly store: StoreName;
   readonly scenario: string;
   /** Which part of the scenario: a round, "first 10 s", "pre-filled", "flood"... */
@@ -15,14 +19,6 @@ export interface Measurement {
   readonly operation: Operation;
   readonly connections: number;
   readonly target: Target;
-  readonly generator: Generator;
-  readonly requests: number;
-  readonly requestsPerSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly failed: number;
-  readonly statuses: Readonly<Record<string, number>>;
   /** CPU seconds during the run: the measured process, the load generator, the database server. */
   readonly cpu: { readonly target: number | null; readonly generator: number; readonly database: number | null };
   readonly rssStartMb: number;

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Document } from 'mongodb';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity, RecoveryService, RecoveryStore } from '../../src/recovery/index.js';
 import { OUTSTANDING_SET_TRIM_SIZE } from '../../src/recovery/revoke-links.js';
-import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
-import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { MemoryRecoveryStore } from '../../src/stores/index.js';
+import { connectMongoStore, insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { testOrigin, testRecoveryService } from '../support/service.js';
 import { identityFixture } from '../support/fixtures.js';
 
@@ -65,14 +64,8 @@ async function mongo(): Promise<Subject> {
   const identity = identityFixture();
   await insertIdentity(database.db, identity, 'string');
   const commands: { name: string; command: Document }[] = [];
-  const store = await MongoRecoveryStore.connect({
-    uri: database.uri,
-    database: database.name,
-    identitiesCollection: 'identities',
-    recoveryLinksCollection: 'recovery_links',
-    timeoutMilliseconds: 5_000,
+  const store = await connectMongoStore(database, {
     retention: RETENTION,
-    logger: pino({ level: 'silent' }),
     onCommand: (name, command) => commands.push({ name, command }),
   });
   return {

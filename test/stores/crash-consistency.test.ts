@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Identity, RecoveryStore } from '../../src/recovery/index.js';
-import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
-import { insertIdentity, openScratchDatabase } from '../support/mongo.js';
+import { MemoryRecoveryStore } from '../../src/stores/index.js';
+import { connectMongoStore, insertIdentity, openScratchDatabase } from '../support/mongo.js';
 import { testOrigin, testRecoveryService } from '../support/service.js';
 import { identityFixture } from '../support/fixtures.js';
 
@@ -52,15 +51,7 @@ const stores: [string, (identity: Identity) => Promise<{ store: RecoveryStore; d
     async (identity) => {
       const database = await openScratchDatabase();
       await insertIdentity(database.db, identity, 'string');
-      const store = await MongoRecoveryStore.connect({
-        uri: database.uri,
-        database: database.name,
-        identitiesCollection: 'identities',
-        recoveryLinksCollection: 'recovery_links',
-        timeoutMilliseconds: 5_000,
-        retention: { linkMilliseconds: 86_400_000, eventMilliseconds: 86_400_000, maxLifespanMilliseconds: 86_400_000 },
-        logger: pino({ level: 'silent' }),
-      });
+      const store = await connectMongoStore(database);
       return { store, dispose: async () => (await store.close(), await database.drop()) };
     },
   ],

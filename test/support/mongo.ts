@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, UUID, type Db } from 'mongodb';
 import { inject } from 'vitest';
+import { pino } from 'pino';
 import type { Identity } from '../../src/recovery/index.js';
+import { MongoRecoveryStore } from '../../src/stores/index.js';
+import type { MongoStoreOptions } from '../../src/stores/mongo-store.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -47,5 +50,26 @@ export async function insertIdentity(
     traits: identity.traits,
     created_at: identity.createdAt,
     updated_at: identity.updatedAt,
+  });
+}
+
+/** The service's MongoDB store on a scratch database, with the default retention. */
+export function connectMongoStore(
+  database: ScratchDatabase,
+  options: Partial<Pick<MongoStoreOptions, 'retention' | 'onCommand'>> = {},
+): Promise<MongoRecoveryStore> {
+  return MongoRecoveryStore.connect({
+    uri: database.uri,
+    database: database.name,
+    identitiesCollection: 'identities',
+    recoveryLinksCollection: 'recovery_links',
+    timeoutMilliseconds: 5_000,
+    retention: {
+      linkMilliseconds: 7 * 86_400_000,
+      eventMilliseconds: 90 * 86_400_000,
+      maxLifespanMilliseconds: 30 * 86_400_000,
+    },
+    logger: pino({ level: 'silent' }),
+    ...options,
   });
 }
