@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { runLoad, type LoadResult } from './load.js';
 import { ADMIN_KEY, cpuSeconds, rssMb, type Running } from './processes.js';
 
@@ -25,12 +26,11 @@ export interface Measurement extends Pick<
   readonly rssEndMb: number;
 }
 
-export const CREATE =
-  'mutation CreateRecoveryLink($input: CreateRecoveryLinkInput!) { createRecoveryLink(input: $input) { expiresAt recoveryLink } }';
-export const REDEEM =
-  'mutation RedeemRecoveryLink($input: RedeemRecoveryLinkInput!) { redeemRecoveryLink(input: $input) { identityId sessionToken sessionExpiresAt } }';
-export const REVOKE =
-  'mutation RevokeRecoveryLinks($identityId: UUID!) { revokeRecoveryLinks(identityId: $identityId) }';
+/** The documents frontends send (operations/), not copies written here. The bench runs from .bench-build/bench/. */
+const operation = (name: string) => readFileSync(new URL(`../../operations/${name}.graphql`, import.meta.url), 'utf8');
+export const CREATE = operation('create-recovery-link');
+export const REDEEM = operation('redeem-recovery-link');
+export const REVOKE = operation('revoke-recovery-links');
 
 export interface LinkParameters {
   readonly flow: string;
