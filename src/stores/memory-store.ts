@@ -49,16 +49,19 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private readonly identities = new Map<string, Identity>();
   /** Links with their claims. */
   private readonly links = new Map<string, StoredLink>();
-  private readonly linksByAge = new OldestFirst<string>();
+  private readonly linksByAge = new OldestFirst<string>((flowId) => this.links.has(flowId), MEMORY_STORE_CAPS.links);
   /** Claims of flow ids that have no link (yet): a later insert of that link finds it claimed. */
   private readonly orphanClaims = new Map<string, { claim: RecoveryLinkClaim; purgeAt: number }>();
-  private readonly orphanClaimsByAge = new OldestFirst<string>();
+  private readonly orphanClaimsByAge = new OldestFirst<string>(
+    (flowId) => this.orphanClaims.has(flowId),
+    MEMORY_STORE_CAPS.links,
+  );
   /** Per identity, the flow ids of its stored links, so its audit trail is not a scan. */
   private readonly linksByIdentity = new Map<string, Set<string>>();
   /** Per identity, only its outstanding links: claimed and expired ones leave it. */
   private readonly outstanding = new Map<string, Map<string, OutstandingRecoveryLink>>();
   private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
-  private readonly failuresByAge = new OldestFirst<string>();
+  private readonly failuresByAge = new OldestFirst<string>((key) => this.failures.has(key), MEMORY_STORE_CAPS.failures);
   /** Per bucket and key: the current window and how much of it is used. */
   private readonly rateWindows = new Map<string, { start: number; end: number; count: number }>();
 
@@ -161,7 +164,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
         // insert would; it is kept as long as a claim must be, within the links cap.
         if (this.orphanClaims.has(flowId)) continue;
         if (this.orphanClaims.size >= MEMORY_STORE_CAPS.links) {
-          this.orphanClaims.delete(this.orphanClaimsByAge.takeOldest((key) => this.orphanClaims.has(key))!);
+          this.orphanClaims.delete(this.orphanClaimsByAge.takeOldest()!);
         }
         this.orphanClaimsByAge.added(flowId);
         this.orphanClaims.set(flowId, {
@@ -212,7 +215,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
       return;
     }
     if (this.failures.size >= MEMORY_STORE_CAPS.failures) {
-      this.failures.delete(this.failuresByAge.takeOldest((key) => this.failures.has(key))!);
+      this.failures.delete(this.failuresByAge.takeOldest()!);
     }
     this.failuresByAge.added(key);
     const purgeAt = windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds;
@@ -261,7 +264,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
   async close(): Promise<void> {}
 
   private evictOldestLink(): void {
-    const oldest = this.linksByAge.takeOldest((flowId) => this.links.has(flowId));
+    const oldest = this.linksByAge.takeOldest();
     if (oldest !== undefined) this.deleteLink(oldest);
   }
 
