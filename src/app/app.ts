@@ -14,14 +14,15 @@ import { QUERY_LIMITS, aliasLimit } from '../graphql/query-limits.js';
 import { activeLinkCountLoader, identityLoader } from '../graphql/identity-loader.js';
 import { adminGuard } from '../graphql/require-admin.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
-import { requestObserver } from '../observability/request-observer.js';
+import { requestObserver, requestRecorder } from '../observability/request-observer.js';
 import { sandboxExample } from '../graphql/sandbox-example.js';
 import { buildSchema } from '../graphql/schema.js';
 import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
 import { labelOperationErrors, labelRequestErrors } from '../graphql/error-request-ids.js';
 import { isLoopbackHost } from '../http/loopback.js';
-import { loadPersistedOperations } from '../http/persisted-operations.js';
+import { loadPersistedOperations, persistedOperationDocuments } from '../http/persisted-operations.js';
+import { knownOperations } from '../graphql/known-operations.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';
@@ -69,7 +70,21 @@ export async function startApp(
   // The page is served to whoever can reach the port: the key goes into it only when that
   // is this machine alone, never with HOST=0.0.0.0 on a shared network.
   const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
+  const schema = buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations });
+  const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
+  const validationRules = [aliasLimit(QUERY_LIMITS.maxAliases)];
+  const formatError = createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf });
+  const recordRequest = requestRecorder(metrics, logger);
+  const known = knownOperations({
+    schema,
+    documents: persistedOperationDocuments(),
+    parseOptions,
+    validationRules,
+    formatError,
+    record: recordRequest,
+  });
   const http = createHttpServer({
+    knownOperations: known,
     maxBodyBytes: config.maxBodyBytes,
     persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
@@ -86,7 +101,7 @@ export async function startApp(
     }),
   });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations }),
+    schema,
     logger,
     // main.ts owns SIGTERM/SIGINT: it drains, then closes the store, then exits. Apollo's own
     // handlers would call stop() a second time concurrently, and in @apollo/server 5.5 a
@@ -99,16 +114,16 @@ export async function startApp(
     // introspection would tell it anyway.
     hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: config.batchedRequests,
-    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
-    validationRules: [aliasLimit(QUERY_LIMITS.maxAliases)],
+    parseOptions,
+    validationRules,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf }),
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       labelOperationErrors(),
-      requestObserver(metrics, logger),
+      requestObserver(recordRequest),
       storageUnavailableStatus(),
       ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the
@@ -138,5 +153,11 @@ export async function startApp(
 
   // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
   let stopped: Promise<void> | undefined;
-  return { url, stop: () => (stopped ??= apollo.stop()) };
+  return {
+    url,
+    stop: () => {
+      known.stop();
+      return (stopped ??= apollo.stop());
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { parse, print } from 'graphql';
 import { ServiceError } from '../graphql/errors.js';
 
@@ -8,7 +8,8 @@ import { ServiceError } from '../graphql/errors.js';
  * document itself. Anything else is refused before GraphQL sees it: a stolen admin key
  * then cannot run arbitrary documents, only the application's own operations.
  */
-const MANIFEST_PATH = new URL('../../operations/persisted-operations.json', import.meta.url);
+const OPERATIONS_DIRECTORY = new URL('../../operations/', import.meta.url);
+const MANIFEST_PATH = new URL('persisted-operations.json', OPERATIONS_DIRECTORY);
 /** Normalised documents seen, so each distinct text is parsed once (bounded). */
 const MAX_REMEMBERED = 1_000;
 
@@ -16,10 +17,27 @@ interface Manifest {
   readonly operations: readonly { readonly id: string; readonly body: string }[];
 }
 
+function readManifest(): Manifest {
+  return JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Manifest;
+}
+
+/**
+ * The texts in which the service's own operations arrive: the manifest's printed bodies
+ * (what a persisted id stands for, and what the recovery page sends) and the files of
+ * operations/ as written, comments included.
+ */
+export function persistedOperationDocuments(): string[] {
+  const files = readdirSync(OPERATIONS_DIRECTORY).filter((file) => file.endsWith('.graphql'));
+  return [
+    ...readManifest().operations.map((operation) => operation.body),
+    ...files.map((file) => readFileSync(new URL(file, OPERATIONS_DIRECTORY), 'utf8')),
+  ];
+}
+
 export type PersistedOperationsGate = (body: unknown) => unknown;
 
 export function loadPersistedOperations(): PersistedOperationsGate {
-  const manifest = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Manifest;
+  const manifest = readManifest();
   const bodyById = new Map(manifest.operations.map((operation) => [operation.id, operation.body]));
   const allowedBodies = new Set(bodyById.values());
   const verdicts = new Map<string, boolean>();

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import type { KnownOperations } from '../graphql/known-operations.js';
 import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
 import type { PersistedOperationsGate } from './persisted-operations.js';
@@ -19,6 +20,8 @@ export interface HttpDependencies {
     authorization: string | undefined,
     clientAddress: string | null,
   ) => GraphQLContext;
+  /** The service's own operations, answered without Apollo's pipeline where that answers the same. */
+  readonly knownOperations: KnownOperations | null;
   /** With PERSISTED_OPERATIONS_ONLY: admits a request body or throws operation_not_allowed. */
   readonly persistedOperations: PersistedOperationsGate | null;
   /** Prometheus exposition of this process's metrics. */
@@ -121,17 +124,13 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
       return sendError(response, requestId, error);
     }
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
-    labelRequest(httpGraphQLRequest, requestId);
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () =>
-        dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null),
-    });
+    const context = () =>
+      dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null);
+    const known =
+      request.method === 'POST'
+        ? await dependencies.knownOperations?.answer({ body, headers: request.headers, requestId, context })
+        : null;
+    const result = known ?? (await executeWithApollo(apollo, request, url, body, requestId, context));
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
@@ -140,6 +139,23 @@ export function createHttpServer(dependencies: HttpDependencies) {
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
+  }
+
+  function executeWithApollo(
+    apollo: ApolloServer<GraphQLContext>,
+    request: IncomingMessage,
+    url: RequestTarget,
+    body: unknown,
+    requestId: string,
+    context: () => GraphQLContext,
+  ) {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
+    labelRequest(httpGraphQLRequest, requestId);
+    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
   }
 
   return {

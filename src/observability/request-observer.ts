@@ -1,54 +1,84 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
 
+/** What one GraphQL request leaves in the logs and metrics. */
+export interface RequestObservation {
+  readonly requestId: string;
+  readonly clientAddress: string | null;
+  readonly fields: readonly string[];
+  /** The closed-set metric label of `fields` (see operationLabel). */
+  readonly label: string;
+  readonly errors: readonly GraphQLFormattedError[];
+  readonly seconds: number;
+}
+
+export type RecordRequest = (observation: RequestObservation) => void;
+
 /**
  * One log line and one set of metrics per GraphQL request, named by its root fields and
  * outcome. It sees only names and error ids: variables (which hold tokens) are never read.
+ * Both ways a request is answered call it: Apollo's pipeline (requestObserver below) and
+ * the known-operations path (src/graphql/known-operations.ts).
  */
-export function requestObserver(metrics: Metrics, logger: Logger): ApolloServerPlugin<GraphQLContext> {
+export function requestRecorder(metrics: Metrics, logger: Logger): RecordRequest {
+  return ({ requestId, clientAddress, fields, label, errors, seconds }) => {
+    const outcome = errors.length > 0 ? errorIdOf(errors[0]!) : 'ok';
+    metrics.requests.inc({ operation: label, outcome });
+    metrics.requestDuration.observe({ operation: label }, seconds);
+    if (outcome === 'storage_unavailable') metrics.storeErrors.inc();
+    for (const field of fields) {
+      if (field !== 'createRecoveryLink' && field !== 'redeemRecoveryLink') continue;
+      if (outcome === 'ok') (field === 'createRecoveryLink' ? metrics.linksCreated : metrics.linksRedeemed).inc();
+      else metrics.linkFailures.inc({ operation: field, error_id: outcome });
+    }
+    logger.info(
+      {
+        requestId,
+        operation: fields.length > 0 ? fields.join(',') : 'unknown',
+        outcome,
+        durationMs: Math.round(seconds * 1000),
+        clientAddress,
+      },
+      'graphql request',
+    );
+  };
+}
+
+/** Records every request Apollo answers. */
+export function requestObserver(record: RecordRequest): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ contextValue, operation, response, schema }) {
-          const fields =
-            operation?.selectionSet.selections.flatMap((selection) =>
-              selection.kind === 'Field' ? [selection.name.value] : [],
-            ) ?? [];
-          const name = fields.length > 0 ? fields.join(',') : 'unknown';
-          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          const errorIds = errors.map(
-            (error) => (error.extensions?.error as { id?: string } | undefined)?.id ?? 'unknown',
-          );
-          const outcome = errorIds[0] ?? 'ok';
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-
-          const label = operationLabel(fields, schema);
-          metrics.requests.inc({ operation: label, outcome });
-          metrics.requestDuration.observe({ operation: label }, seconds);
-          if (outcome === 'storage_unavailable') metrics.storeErrors.inc();
-          for (const field of fields) {
-            if (field !== 'createRecoveryLink' && field !== 'redeemRecoveryLink') continue;
-            if (outcome === 'ok') (field === 'createRecoveryLink' ? metrics.linksCreated : metrics.linksRedeemed).inc();
-            else metrics.linkFailures.inc({ operation: field, error_id: outcome });
-          }
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operation: name,
-              outcome,
-              durationMs: Math.round(seconds * 1000),
-              clientAddress: contextValue.clientAddress,
-            },
-            'graphql request',
-          );
+          const fields = rootFields(operation);
+          record({
+            requestId: contextValue.requestId,
+            clientAddress: contextValue.clientAddress,
+            fields,
+            label: operationLabel(fields, schema),
+            errors: response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [],
+            seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          });
         },
       };
     },
   };
+}
+
+export function rootFields(operation: OperationDefinitionNode | undefined): string[] {
+  return (
+    operation?.selectionSet.selections.flatMap((selection) =>
+      selection.kind === 'Field' ? [selection.name.value] : [],
+    ) ?? []
+  );
+}
+
+function errorIdOf(error: GraphQLFormattedError): string {
+  return (error.extensions?.error as { id?: string } | undefined)?.id ?? 'unknown';
 }
 
 /**
