@@ -4,7 +4,6 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   BREAK,
   GraphQLError,
-  execute,
   getOperationAST,
   parse,
   specifiedRules,
@@ -18,6 +17,7 @@ import {
 } from 'graphql';
 import Negotiator from 'negotiator';
 import { labelErrors } from '../http/request-id.js';
+import { compileKnownOperation, replaySchema, type ExecuteKnown } from './direct-execution.js';
 import { operationLabel, rootFields, type RecordRequest } from '../observability/request-observer.js';
 import type { GraphQLContext } from './context.js';
 import { storageUnavailableHead } from './storage-unavailable.js';
@@ -32,7 +32,8 @@ import { storageUnavailableHead } from './storage-unavailable.js';
  * It answers exactly as Apollo does, or not at all: any request it cannot answer exactly
  * so goes to Apollo untouched, and it decides that before any resolver runs (a mutation
  * must never run twice). What it reproduces, and what it leaves to Apollo:
- * - the same graphql-js `execute` with the same arguments Apollo gives it;
+ * - the same graphql-js `execute` with the same arguments Apollo gives it, or for the
+ *   simplest documents what it would do, without its general machinery (direct-execution.ts);
  * - errors: Apollo's normalisation (code INTERNAL_SERVER_ERROR by default, `extensions.http`
  *   applied to the response), then the service's formatError, labelled with the request id
  *   first as labelOperationErrors does; storageUnavailableHead as its plugin does;
@@ -73,7 +74,7 @@ export interface KnownOperations {
 }
 
 interface Plan {
-  readonly document: DocumentNode;
+  readonly execute: ExecuteKnown;
   readonly operationName: string | undefined;
   readonly fields: readonly string[];
   readonly label: string;
@@ -92,8 +93,9 @@ const MAX_REMEMBERED_ACCEPT = 64;
 export function knownOperations(options: KnownOperationsOptions): KnownOperations {
   const { schema, formatError, record } = options;
   const plans = new Map<string, Plan>();
+  const replay = replaySchema(schema);
   for (const text of options.documents) {
-    const plan = planFor(text, options);
+    const plan = planFor(text, options, replay);
     if (plan !== null) plans.set(text, plan);
   }
   const contentTypes = new Map<string, string | null>();
@@ -128,9 +130,7 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
 
       const started = process.hrtime.bigint();
       const contextValue = context();
-      const result = await execute({
-        schema,
-        document: plan.document,
+      const result = await plan.execute({
         contextValue,
         variableValues: variables ?? undefined,
         operationName: typeof operationName === 'string' ? operationName : undefined,
@@ -171,7 +171,7 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
 }
 
 /** A plan for a document Apollo would accept as it stands, with one operation; else null. */
-function planFor(text: string, options: KnownOperationsOptions): Plan | null {
+function planFor(text: string, options: KnownOperationsOptions, replay: GraphQLSchema): Plan | null {
   let document: DocumentNode;
   try {
     document = parse(text, options.parseOptions);
@@ -183,7 +183,12 @@ function planFor(text: string, options: KnownOperationsOptions): Plan | null {
   const operation = getOperationAST(document);
   if (operation == null || operation.operation === 'subscription') return null;
   const fields = rootFields(operation);
-  return { document, operationName: operation.name?.value, fields, label: operationLabel(fields, options.schema) };
+  return {
+    execute: compileKnownOperation(options.schema, replay, document),
+    operationName: operation.name?.value,
+    fields,
+    label: operationLabel(fields, options.schema),
+  };
 }
 
 /** Apollo adds a validation rule against introspection when it is off: leave such documents to it. */
