@@ -75,7 +75,7 @@ export function summarizeProfiles(directory: string): { layer: string; percent: 
       totals.set(layer, (totals.get(layer) ?? 0) + (profile.timeDeltas[i] ?? 0));
     });
   }
-  rmSync(directory, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP_PROFILES === undefined) rmSync(directory, { recursive: true, force: true });
   totals.delete('idle');
   const busy = [...totals.values()].reduce((sum, value) => sum + value, 0);
   return [...totals.entries()]
