@@ -3,7 +3,6 @@ import {
   GraphQLSchema,
   Kind,
   execute,
-  getArgumentValues,
   getNamedType,
   getNullableType,
   isInputObjectType,
@@ -52,13 +51,34 @@ interface LeafPlan {
   readonly nonNull: boolean;
 }
 
+/** How a variable's value coerces, decided once from its type (no type checks per request). */
+type InputPlan =
+  | { readonly kind: 'leaf'; readonly nonNull: boolean; readonly type: GraphQLLeafType }
+  | {
+      readonly kind: 'object';
+      readonly nonNull: boolean;
+      readonly fields: readonly { readonly name: string; readonly plan: InputPlan; readonly defaultValue: unknown }[];
+      readonly names: ReadonlySet<string>;
+    };
+
+/** One argument of the root field, in the schema's order, as graphql-js's getArgumentValues reads it. */
+interface ArgumentPlan {
+  readonly name: string;
+  /** The variable the document passes; null: the document leaves the argument out. */
+  readonly variable: string | null;
+  readonly defaultValue: unknown;
+  readonly nonNull: boolean;
+}
+
 interface DirectPlan {
   readonly operation: OperationDefinitionNode;
   readonly parentType: GraphQLObjectType;
   readonly fieldNode: FieldNode;
   readonly field: GraphQLField<unknown, unknown>;
   readonly resolve: NonNullable<GraphQLField<unknown, unknown>['resolve']>;
-  readonly variables: readonly { readonly name: string; readonly type: GraphQLInputType }[];
+  readonly variables: readonly { readonly name: string; readonly plan: InputPlan }[];
+  readonly arguments: readonly ArgumentPlan[];
+  readonly responseKey: string;
   /** Leaf fields of the object the root field returns; null: the root field is itself a leaf. */
   readonly leaves: readonly LeafPlan[] | null;
 }
@@ -87,12 +107,8 @@ export function compileKnownOperation(
       return executeByGraphQL(args);
     const variables = coerceVariables(plan, args.variableValues);
     if (variables === NOT_ORDINARY) return executeByGraphQL(args);
-    let fieldArguments: Record<string, unknown>;
-    try {
-      fieldArguments = getArgumentValues(plan.field, plan.fieldNode, variables);
-    } catch {
-      return executeByGraphQL(args);
-    }
+    const fieldArguments = argumentValues(plan, variables);
+    if (fieldArguments === NOT_ORDINARY) return executeByGraphQL(args);
 
     // What graphql-js's buildResolveInfo gives (@graphql-tools/utils declares more members
     // on the type than graphql-js 16 ever passes).
@@ -101,7 +117,7 @@ export function compileKnownOperation(
       fieldNodes: [plan.fieldNode],
       returnType: plan.field.type,
       parentType: plan.parentType,
-      path: { prev: undefined, key: responseKey(plan.fieldNode), typename: plan.parentType.name },
+      path: { prev: undefined, key: plan.responseKey, typename: plan.parentType.name },
       schema,
       fragments: {},
       rootValue: undefined,
@@ -125,9 +141,9 @@ export function compileKnownOperation(
         operationName: args.operationName,
       });
     }
-    const data = Object.create(null) as Record<string, unknown>;
-    data[responseKey(plan.fieldNode)] = completed;
-    return { data };
+    // Plain objects where graphql-js makes prototype-less ones: the same JSON, built faster;
+    // planning refused the one key ("__proto__") where that would differ.
+    return { data: { [plan.responseKey]: completed } };
   };
 }
 
@@ -172,33 +188,68 @@ function directPlan(schema: GraphQLSchema, document: DocumentNode): DirectPlan |
   if (parentType == null || others.length > 0 || fieldNode?.kind !== Kind.FIELD || fieldNode.directives?.length)
     return null;
   const field = parentType.getFields()[fieldNode.name.value];
-  if (field?.resolve === undefined) return null;
-  if (fieldNode.arguments?.some((argument) => argument.value.kind !== Kind.VARIABLE)) return null;
-
+  if (field?.resolve === undefined || responseKey(fieldNode) === '__proto__') return null;
+  const argumentPlans = argumentPlan(field, fieldNode);
   const variables = plainVariables(schema, operation.variableDefinitions ?? []);
-  if (variables === null) return null;
   const leaves = leafPlans(field.type, fieldNode);
-  if (leaves === undefined) return null;
-  return { operation, parentType, fieldNode, field, resolve: field.resolve, variables, leaves };
+  if (argumentPlans === null || variables === null || leaves === undefined) return null;
+  return {
+    operation,
+    parentType,
+    fieldNode,
+    field,
+    resolve: field.resolve,
+    variables,
+    arguments: argumentPlans,
+    responseKey: responseKey(fieldNode),
+    leaves,
+  };
+}
+
+/** Arguments given as variables or not at all; null for literals (left to graphql-js). */
+function argumentPlan(field: GraphQLField<unknown, unknown>, fieldNode: FieldNode): ArgumentPlan[] | null {
+  const nodes = fieldNode.arguments ?? [];
+  if (
+    nodes.some((node) => node.value.kind !== Kind.VARIABLE || field.args.every((arg) => arg.name !== node.name.value))
+  )
+    return null;
+  return field.args.map((arg) => {
+    const value = nodes.find((node) => node.name.value === arg.name)?.value;
+    return {
+      name: arg.name,
+      variable: value?.kind === Kind.VARIABLE ? value.name.value : null,
+      defaultValue: arg.defaultValue,
+      nonNull: isNonNullType(arg.type),
+    };
+  });
 }
 
 /** Variables without defaults or directives, of scalar types or input objects of scalars. */
 function plainVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]) {
-  const variables: { name: string; type: GraphQLInputType }[] = [];
+  const variables: { name: string; plan: InputPlan }[] = [];
   for (const definition of definitions) {
     if (definition.defaultValue !== undefined || definition.directives?.length) return null;
     const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
-    if (type === undefined || !isPlainInput(type)) return null;
-    variables.push({ name: definition.variable.name.value, type });
+    const plan = type === undefined ? null : inputPlan(type, true);
+    if (plan === null) return null;
+    variables.push({ name: definition.variable.name.value, plan });
   }
   return variables;
 }
 
-function isPlainInput(type: GraphQLInputType): boolean {
+/** A leaf, or (at the top) an input object of leaves; null for anything else. */
+function inputPlan(type: GraphQLInputType, objectAllowed: boolean): InputPlan | null {
+  const nonNull = isNonNullType(type);
   const nullable = getNullableType(type);
-  if (isLeafType(nullable)) return true;
-  if (!isInputObjectType(nullable) || nullable.isOneOf) return false;
-  return Object.values(nullable.getFields()).every((field) => isLeafType(getNullableType(field.type)));
+  if (isLeafType(nullable)) return { kind: 'leaf', nonNull, type: nullable };
+  if (!objectAllowed || !isInputObjectType(nullable) || nullable.isOneOf) return null;
+  const fields = [];
+  for (const field of Object.values(nullable.getFields())) {
+    const plan = inputPlan(field.type, false);
+    if (plan === null) return null;
+    fields.push({ name: field.name, plan, defaultValue: field.defaultValue });
+  }
+  return { kind: 'object', nonNull, fields, names: new Set(fields.map((field) => field.name)) };
 }
 
 /** null: a leaf root field; undefined: not a simple shape. */
@@ -212,7 +263,7 @@ function leafPlans(type: GraphQLOutputType, fieldNode: FieldNode): LeafPlan[] | 
     if (selection.kind !== Kind.FIELD || selection.directives?.length || selection.arguments?.length) return undefined;
     const field = named.getFields()[selection.name.value];
     const key = responseKey(selection);
-    if (field === undefined || field.resolve !== undefined || keys.has(key)) return undefined;
+    if (field === undefined || field.resolve !== undefined || keys.has(key) || key === '__proto__') return undefined;
     const leafType = getNullableType(field.type);
     if (!isLeafType(leafType)) return undefined;
     keys.add(key);
@@ -231,46 +282,63 @@ function coerceVariables(
   inputs: Record<string, unknown> | undefined,
 ): Record<string, unknown> | typeof NOT_ORDINARY {
   const coerced = Object.create(null) as Record<string, unknown>;
-  for (const { name, type } of plan.variables) {
+  for (const { name, plan: input } of plan.variables) {
     if (inputs === undefined || !Object.hasOwn(inputs, name)) {
-      if (isNonNullType(type)) return NOT_ORDINARY;
+      if (input.nonNull) return NOT_ORDINARY;
       continue;
     }
-    const value = coerceInput(type, inputs[name]);
+    const value = coerceInput(input, inputs[name]);
     if (value === NOT_ORDINARY) return NOT_ORDINARY;
     coerced[name] = value;
   }
   return coerced;
 }
 
-function coerceInput(type: GraphQLInputType, value: unknown): unknown {
-  if (value == null) return isNonNullType(type) ? NOT_ORDINARY : null;
-  const nullable = getNullableType(type);
-  if (isLeafType(nullable)) {
+function coerceInput(plan: InputPlan, value: unknown): unknown {
+  if (value == null) return plan.nonNull ? NOT_ORDINARY : null;
+  if (plan.kind === 'leaf') {
     try {
-      const parsed: unknown = nullable.parseValue(value);
+      const parsed: unknown = plan.type.parseValue(value);
       return parsed === undefined ? NOT_ORDINARY : parsed;
     } catch {
       return NOT_ORDINARY;
     }
   }
-  if (!isInputObjectType(nullable) || typeof value !== 'object' || Array.isArray(value)) return NOT_ORDINARY;
-  const fields = nullable.getFields();
+  if (typeof value !== 'object' || Array.isArray(value)) return NOT_ORDINARY;
   const given = value as Record<string, unknown>;
-  for (const key of Object.keys(given)) if (fields[key] === undefined) return NOT_ORDINARY;
-  const coerced = Object.create(null) as Record<string, unknown>;
-  for (const field of Object.values(fields)) {
+  for (const key in given) if (!plan.names.has(key)) return NOT_ORDINARY;
+  const coerced: Record<string, unknown> = {};
+  for (const field of plan.fields) {
     const fieldValue = given[field.name];
     if (fieldValue === undefined) {
       if (field.defaultValue !== undefined) coerced[field.name] = field.defaultValue;
-      else if (isNonNullType(field.type)) return NOT_ORDINARY;
+      else if (field.plan.nonNull) return NOT_ORDINARY;
       continue;
     }
-    const fieldCoerced = coerceInput(field.type, fieldValue);
+    const fieldCoerced = coerceInput(field.plan, fieldValue);
     if (fieldCoerced === NOT_ORDINARY) return NOT_ORDINARY;
     coerced[field.name] = fieldCoerced;
   }
-  return { ...coerced };
+  return coerced;
+}
+
+/** graphql-js's getArgumentValues for arguments given as variables; NOT_ORDINARY where it throws. */
+function argumentValues(
+  plan: DirectPlan,
+  variables: Record<string, unknown>,
+): Record<string, unknown> | typeof NOT_ORDINARY {
+  const values: Record<string, unknown> = {};
+  for (const argument of plan.arguments) {
+    if (argument.variable === null || !Object.hasOwn(variables, argument.variable)) {
+      if (argument.defaultValue !== undefined) values[argument.name] = argument.defaultValue;
+      else if (argument.nonNull) return NOT_ORDINARY;
+      continue;
+    }
+    const value = variables[argument.variable];
+    if (value == null && argument.nonNull) return NOT_ORDINARY;
+    values[argument.name] = value;
+  }
+  return values;
 }
 
 /** graphql-js's completion of the ordinary value; NOT_ORDINARY for graphql-js to complete. */
@@ -280,7 +348,7 @@ function complete(plan: DirectPlan, value: unknown): unknown {
   }
   if (typeof value !== 'object' || value === null || value instanceof Error) return NOT_ORDINARY;
   const source = value as Record<string, unknown>;
-  const completed = Object.create(null) as Record<string, unknown>;
+  const completed: Record<string, unknown> = {};
   for (const leaf of plan.leaves) {
     const serialized = completeLeaf(leaf.type, leaf.nonNull, source[leaf.field.name]);
     if (serialized === NOT_ORDINARY) return NOT_ORDINARY;

@@ -61,7 +61,7 @@ const typeDefs = /* GraphQL */ `
   type Mutation {
     act(details: Details!, extra: Strict): Payload!
     maybe(details: Details): Payload
-    count(id: ID!): Int!
+    count(id: ID!, step: Int = 2): Int!
   }
 `;
 
