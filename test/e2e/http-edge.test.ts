@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_RECOVERY_LINK, errorBody, startTestApp, type TestApp } from '../support/app.js';
@@ -63,6 +64,36 @@ describe('the HTTP edge', () => {
       status: 'Payload Too Large',
       id: 'payload_too_large',
     });
+  });
+
+  it('answers a streamed body that grows past the limit with 413, and closes the connection', async () => {
+    // No content-length: the limit is found while reading, not from the header.
+    const answer = await new Promise<{ status?: number; connection?: string; body: string }>((resolve, reject) => {
+      const url = new URL(`${app.url}/graphql`);
+      const sending = httpRequest(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST' },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += String(chunk)));
+          response.on('end', () =>
+            resolve({ status: response.statusCode, connection: response.headers.connection, body }),
+          );
+        },
+      );
+      sending.setHeader('content-type', 'application/json');
+      sending.setHeader('transfer-encoding', 'chunked');
+      sending.on('error', reject);
+      const chunk = 'x'.repeat(16 * 1024);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent++ < 20) if (!sending.write(chunk)) return void sending.once('drain', pump);
+        sending.end();
+      };
+      pump();
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ extensions: { error: { id: 'payload_too_large' } } }] });
   });
 
   it('answers a non-JSON content type with an errorGeneric 415', async () => {
