@@ -49,7 +49,20 @@ export const DurationScalar = new GraphQLScalarType<Duration, string>({
   parseLiteral: (ast) => parseDurationValue(literalString(ast)),
 });
 
-export const DateTimeScalar = GraphQLDateTime;
+/**
+ * graphql-scalars' DateTime, whose serialize returns the Date itself: JSON.stringify then
+ * calls its toJSON, which takes V8 off its fast path for the whole response (about 3% of a
+ * link creation's CPU). The ISO string toJSON would give is returned instead: the same
+ * JSON, the same validation and errors.
+ */
+export const DateTimeScalar = new GraphQLScalarType({
+  ...GraphQLDateTime.toConfig(),
+  serialize(value) {
+    const serialized: unknown = GraphQLDateTime.serialize(value);
+    // An invalid Date (from an out-of-range number) stays a Date: its toJSON gives null.
+    return serialized instanceof Date && !Number.isNaN(serialized.getTime()) ? serialized.toISOString() : serialized;
+  },
+});
 export const JSONObjectScalar = GraphQLJSONObject;
 
 function literalString(ast: ValueNode): unknown {
