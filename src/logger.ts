@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -6,13 +6,10 @@ export type { Logger };
  * Structured JSON logs. Whatever a caller passes, these paths never reach the output:
  * a recovery token or link in a log line would be a working key to someone's account.
  */
+const REDACTED_FIELDS = ['token', 'recoveryLink', 'secret'];
 const REDACTED_PATHS = [
-  'token',
-  'recoveryLink',
-  '*.token',
-  '*.recoveryLink',
-  'secret',
-  '*.secret',
+  ...REDACTED_FIELDS,
+  ...REDACTED_FIELDS.map((field) => `*.${field}`),
   'req.headers.authorization',
   'headers.authorization',
 ];
@@ -27,13 +24,32 @@ const REDACTED_PATHS = [
 const BUFFERED_BYTES = 4096;
 const FLUSH_INTERVAL_MS = 100;
 
-export function createLogger(level: string): Logger {
+/** Logs to stdout; tests pass a destination of their own. */
+export function createLogger(
+  level: string,
+  destination: DestinationStream = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: BUFFERED_BYTES,
+    periodicFlush: FLUSH_INTERVAL_MS,
+  }),
+): Logger {
   return pino(
     {
       level,
       base: { service: 'recovery-link-subgraph' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-    pino.destination({ dest: 1, sync: false, minLength: BUFFERED_BYTES, periodicFlush: FLUSH_INTERVAL_MS }),
+    destination,
   );
+}
+
+/**
+ * For lines whose fields are flat and fixed by the code that writes them (the line per
+ * request): the same fields redacted, at the top level only. The wildcard paths, which
+ * look one level into every field of every line, cost half of such a line (6 of 12 µs),
+ * and a flat line has nothing for them to find.
+ */
+export function flatLineLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: REDACTED_FIELDS, censor: '[redacted]' } });
 }

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { Logger } from '../logger.js';
+import { flatLineLogger, type Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
 
 /** What one GraphQL request leaves in the logs and metrics. */
@@ -24,6 +24,8 @@ export type RecordRequest = (observation: RequestObservation) => void;
  * the known-operations path (src/graphql/known-operations.ts).
  */
 export function requestRecorder(metrics: Metrics, logger: Logger): RecordRequest {
+  // The line's fields are the five below, never a caller's object.
+  const lines = flatLineLogger(logger);
   return ({ requestId, clientAddress, fields, label, errors, seconds }) => {
     const outcome = errors.length > 0 ? errorIdOf(errors[0]!) : 'ok';
     metrics.requests.inc({ operation: label, outcome });
@@ -34,7 +36,7 @@ export function requestRecorder(metrics: Metrics, logger: Logger): RecordRequest
       if (outcome === 'ok') (field === 'createRecoveryLink' ? metrics.linksCreated : metrics.linksRedeemed).inc();
       else metrics.linkFailures.inc({ operation: field, error_id: outcome });
     }
-    logger.info(
+    lines.info(
       {
         requestId,
         operation: fields.length > 0 ? fields.join(',') : 'unknown',
