@@ -103,8 +103,7 @@ export function compileKnownOperation(
   return async (args) => {
     // Apollo's inline tracing wraps every resolver once a trace is asked for: then the
     // resolvers are no longer the ones planned, and graphql-js runs them as it should.
-    if (plan.field.resolve !== plan.resolve || plan.leaves?.some((leaf) => leaf.field.resolve !== undefined))
-      return executeByGraphQL(args);
+    if (resolversWrapped(plan)) return executeByGraphQL(args);
     const variables = coerceVariables(plan, args.variableValues);
     if (variables === NOT_ORDINARY) return executeByGraphQL(args);
     const fieldArguments = argumentValues(plan, variables);
@@ -176,6 +175,12 @@ export function replaySchema(schema: GraphQLSchema): GraphQLSchema {
     subscription: replaying(config.subscription),
     types: config.types.filter((type) => !roots.has(type)),
   });
+}
+
+function resolversWrapped(plan: DirectPlan): boolean {
+  if (plan.field.resolve !== plan.resolve) return true;
+  for (const leaf of plan.leaves ?? []) if (leaf.field.resolve !== undefined) return true;
+  return false;
 }
 
 /** The plan for a document of the simple shape, else null (graphql-js runs it whole). */

@@ -44,7 +44,7 @@ import { storageUnavailableHead } from './storage-unavailable.js';
  *   operation names that do not match, variables that do not coerce (graphql-js rejects
  *   them before running anything), an Accept header Apollo would refuse, inline trace
  *   requests, and every request once the server is stopping.
- * test/http/known-operations.test.ts compares both paths request by request.
+ * test/e2e/known-operations.test.ts compares both paths request by request.
  */
 
 export interface KnownOperationsOptions {
@@ -99,6 +99,10 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
     if (plan !== null) plans.set(text, plan);
   }
   const contentTypes = new Map<string, string | null>();
+  /** The headers of an answer without errors, one map per content type, shared: nobody writes to them. */
+  const successHeaders = new Map(
+    SINGLE_RESULT_MEDIA_TYPES.map((type) => [type, new HeaderMap([['content-type', type]])]),
+  );
   let stopped = false;
 
   function contentTypeFor(accept: string | undefined): string | null {
@@ -138,9 +142,10 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
       // No data: graphql-js refused the variables and ran nothing; Apollo words that answer.
       if (result.data === undefined) return null;
 
-      const head = { status: undefined as number | undefined, headers: new HeaderMap() };
+      let head = { status: undefined as number | undefined, headers: successHeaders.get(contentType)! };
       let errors: GraphQLFormattedError[] | undefined;
       if (result.errors !== undefined) {
+        head = { status: undefined, headers: new HeaderMap() };
         labelErrors(result.errors, requestId);
         errors = result.errors.map((error) => formatAsApollo(error, head, formatError));
         const unavailable = storageUnavailableHead(errors, head.status);
