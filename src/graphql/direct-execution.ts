@@ -2,6 +2,7 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   Kind,
+  assertValidSchema,
   execute,
   getNamedType,
   getNullableType,
@@ -131,7 +132,7 @@ export function compileKnownOperation(
     }
     const completed = 'error' in outcome ? NOT_ORDINARY : complete(plan, outcome.value);
     if (completed === NOT_ORDINARY) {
-      return execute({
+      const replayed = await execute({
         schema: replay,
         document,
         rootValue: outcome,
@@ -139,6 +140,10 @@ export function compileKnownOperation(
         variableValues: args.variableValues,
         operationName: args.operationName,
       });
+      // The resolver ran: a result without data would tell the caller nothing did, and a
+      // caller may then run the operation again. (The variables coerced a moment ago, so
+      // graphql-js cannot refuse them now; this only makes sure.)
+      return replayed.data === undefined ? { ...replayed, data: null } : replayed;
     }
     // Plain objects where graphql-js makes prototype-less ones: the same JSON, built faster;
     // planning refused the one key ("__proto__") where that would differ.
@@ -168,13 +173,16 @@ export function replaySchema(schema: GraphQLSchema): GraphQLSchema {
     return new GraphQLObjectType({ ...typeConfig, fields });
   };
   const roots = new Set<unknown>([config.query, config.mutation, config.subscription]);
-  return new GraphQLSchema({
+  const replay = new GraphQLSchema({
     ...config,
     query: replaying(config.query),
     mutation: replaying(config.mutation),
     subscription: replaying(config.subscription),
     types: config.types.filter((type) => !roots.has(type)),
   });
+  // Checked now: a replay schema that graphql-js refused would make every replay an error.
+  assertValidSchema(replay);
+  return replay;
 }
 
 function resolversWrapped(plan: DirectPlan): boolean {

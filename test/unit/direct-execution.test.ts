@@ -23,6 +23,9 @@ vi.mock('graphql', async (importOriginal) => {
  * their messages, paths, locations and original errors' messages).
  */
 
+/** A scalar that accepts "once" the first time only: to test what no real scalar does. */
+const flakyParses = { count: 0 };
+
 const Strict = new GraphQLScalarType({
   name: 'Strict',
   serialize(value) {
@@ -32,6 +35,7 @@ const Strict = new GraphQLScalarType({
   },
   parseValue(value) {
     if (value === 'reject') throw new Error('rejected by parseValue');
+    if (value === 'once' && flakyParses.count++ > 0) throw new Error('accepted only once');
     if (value === 'nothing') return undefined;
     return `parsed:${String(value)}`;
   },
@@ -172,6 +176,26 @@ describe('compileKnownOperation gives what graphql-js gives', () => {
     await bothWays(COUNT, () => 3, { id: '1' });
     await bothWays(COUNT, () => 'three', { id: '1' });
     await bothWays(COUNT, async () => null, { id: '1' });
+  });
+
+  it('never answers as if nothing ran once the resolver ran, even if the variables stop coercing', async () => {
+    flakyParses.count = 0;
+    const calls: unknown[] = [];
+    const schema = schemaWith(() => {
+      throw new Error('refused');
+    }, calls);
+    const result = await compileKnownOperation(
+      schema,
+      replaySchema(schema),
+      ACT,
+    )({
+      contextValue: {},
+      variableValues: { details: { id: '1', note: 'once' } },
+      operationName: undefined,
+    });
+    expect(calls).toHaveLength(1);
+    expect(result.data).toBeNull();
+    expect(result.errors?.[0]?.message).toContain('accepted only once');
   });
 
   it('runs the ordinary cases itself, and hands graphql-js the rest', async () => {
