@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { print } from 'graphql';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   IdentityDocument,
@@ -21,6 +19,7 @@ import {
   REDEEM_RECOVERY_LINK,
   TEST_ADMIN_KEY,
   TEST_TOKEN_SECRET,
+  capturingLogger,
   linkParameters,
 } from '../support/app.js';
 
@@ -39,7 +38,7 @@ const CREATE_LIMIT = 3;
 
 let app: RunningApp;
 let directory: string;
-const logs: string[] = [];
+let logs: string[] = [];
 let storeFailure: 'unavailable' | 'internal' | null = null;
 const apolloRequests = vi.spyOn(ApolloServer.prototype, 'executeHTTPGraphQLRequest');
 
@@ -61,15 +60,9 @@ beforeAll(async () => {
     RECOVERY_LINK_RATE_LIMIT: `${CREATE_LIMIT}/1h`,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const captured = capturingLogger();
+  logs = captured.logs;
+  const { logger } = captured;
   const store = await openStore(parsed.config, logger);
   app = await startApp(parsed.config, failingOnDemand(store), logger);
 });

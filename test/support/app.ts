@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { print } from 'graphql';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import {
   CreateRecoveryLinkDocument,
   RedeemRecoveryLinkDocument,
@@ -49,16 +49,7 @@ export async function startTestApp(environment: Record<string, string>): Promise
     ...environment,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  const logs: string[] = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const { logger, logs } = capturingLogger();
   const { store, calls: storeCalls } = recordingStoreCalls(await openStore(parsed.config, logger));
   const app = await startApp(parsed.config, store, logger);
 
@@ -93,6 +84,21 @@ export async function startTestApp(environment: Record<string, string>): Promise
       await store.close();
     },
   };
+}
+
+/** A debug-level logger whose lines (JSON text) collect in `logs`, for tests to read. */
+export function capturingLogger(): { logger: Logger; logs: string[] } {
+  const logs: string[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  return { logger, logs };
 }
 
 /**
