@@ -21,7 +21,7 @@ export interface HttpDependencies {
     clientAddress: string | null,
   ) => GraphQLContext;
   /** The service's own operations, answered without Apollo's pipeline where that answers the same. */
-  readonly knownOperations: KnownOperations | null;
+  readonly knownOperations: KnownOperations;
   /** With PERSISTED_OPERATIONS_ONLY: admits a request body or throws operation_not_allowed. */
   readonly persistedOperations: PersistedOperationsGate | null;
   /** Prometheus exposition of this process's metrics. */
@@ -128,7 +128,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
       dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null);
     const known =
       request.method === 'POST'
-        ? await dependencies.knownOperations?.answer({ body, headers: request.headers, requestId, context })
+        ? await dependencies.knownOperations.answer({ body, headers: request.headers, requestId, context })
         : null;
     const result = known ?? (await executeWithApollo(apollo, request, url, body, requestId, context));
     for (const [name, value] of result.headers) response.setHeader(name, value);
