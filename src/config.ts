@@ -95,6 +95,7 @@ const environmentSchema = z
       .default(100 * 1024),
     BATCHED_REQUESTS: flag,
     PERSISTED_OPERATIONS_ONLY: flag,
+    ALLOW_EMBEDDED_STORE_IN_PRODUCTION: flag,
     ENTITIES_MAX_REPRESENTATIONS: z.coerce
       .number()
       .int()
@@ -148,9 +149,10 @@ function productionProblems(environment: Readonly<Record<string, string | undefi
   if (environment.DEBUG_ERRORS === 'true') {
     problems.push('DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients');
   }
-  if (environment.MONGODB_URI === undefined) {
+  // The opt-in exists to measure production's code paths (the bench) without a database.
+  if (environment.MONGODB_URI === undefined && environment.ALLOW_EMBEDDED_STORE_IN_PRODUCTION !== 'true') {
     problems.push(
-      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity',
+      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity (ALLOW_EMBEDDED_STORE_IN_PRODUCTION=true overrides this, for benchmarks)',
     );
   }
   if (environment.PUBLIC_BASE_URL === undefined) {
@@ -223,6 +225,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Several operations in one HTTP request (a JSON array); off, so limits count requests. */
   readonly batchedRequests: boolean;
+  /** NODE_ENV=production without MONGODB_URI, on the embedded store (ALLOW_EMBEDDED_STORE_IN_PRODUCTION). */
+  readonly embeddedStoreInProduction: boolean;
   /** Run only the operations of operations/persisted-operations.json. */
   readonly persistedOperationsOnly: boolean;
   /** Representations one `_entities` request may carry (ENTITIES_MAX_REPRESENTATIONS). */
@@ -305,6 +309,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       maxBodyBytes: env.REQUEST_BODY_LIMIT,
       batchedRequests: env.BATCHED_REQUESTS,
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
+      embeddedStoreInProduction: env.NODE_ENV === 'production' && env.MONGODB_URI === undefined,
       maxEntityRepresentations: env.ENTITIES_MAX_REPRESENTATIONS,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
       inlineTracesForAnyone:

@@ -59,6 +59,11 @@ export async function startApp(
       'SESSION_SIGNING_KEY is not set: using a random per-process key, so no other process can verify the sessions this one issues.',
     );
   }
+  if (config.embeddedStoreInProduction) {
+    logger.warn(
+      'ALLOW_EMBEDDED_STORE_IN_PRODUCTION=true: NODE_ENV=production on the embedded in-memory store. It keeps nothing across restarts, is not shared between replicas and serves a demo identity: for benchmarks only, never for real users.',
+    );
+  }
   // Without PUBLIC_BASE_URL the origin is known only once the server listens (PORT=0).
   let publicBaseUrl = config.publicBaseUrl;
   const recovery = createRecoveryService(config, store, () => publicBaseUrl ?? new URL('http://localhost'));

@@ -7,6 +7,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../support/app.js';
+import { DEMO_IDENTITY } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
 /**
@@ -135,5 +136,19 @@ describe('outside production', () => {
       expect(page).not.toContain(app.config.developmentAdminApiKey!);
       expect(page).not.toContain('"headers":{"Authorization"');
     });
+  });
+
+  it('runs on the embedded store only with ALLOW_EMBEDDED_STORE_IN_PRODUCTION, and says so loudly', async () => {
+    await expect(startTestApp(PRODUCTION)).rejects.toThrow(/MONGODB_URI: is required when NODE_ENV=production/);
+    const app = await startTestApp({ ...PRODUCTION, ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true' });
+    try {
+      expect(app.config).toMatchObject({ production: true, mongo: null, introspection: false });
+      const warning = app.logs.map((line) => JSON.parse(line)).find((line) => /ALLOW_EMBEDDED_STORE/.test(line.msg));
+      expect(warning).toMatchObject({ level: 40, msg: expect.stringContaining('for benchmarks only') });
+      const { body } = await app.graphql(CREATE_RECOVERY_LINK, { input: { identityId: DEMO_IDENTITY.id } });
+      expect(body.data?.createRecoveryLink.recoveryLink).toMatch(/^https:\/\/id\.example\.com\//);
+    } finally {
+      await app.stop();
+    }
   });
 });

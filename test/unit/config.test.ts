@@ -105,7 +105,7 @@ describe('parseConfig', () => {
       'SESSION_SIGNING_KEY: is required when NODE_ENV=production',
       'ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated when NODE_ENV=production; set at least one',
       'DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients',
-      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity',
+      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity (ALLOW_EMBEDDED_STORE_IN_PRODUCTION=true overrides this, for benchmarks)',
       'PUBLIC_BASE_URL: is required when NODE_ENV=production: links and the session token issuer would otherwise name localhost',
     ]);
     const keys = PRODUCTION;
@@ -177,11 +177,27 @@ describe('parseConfig', () => {
   it('refuses production without a database or a public base URL, one line each', () => {
     const { MONGODB_URI: _uri, PUBLIC_BASE_URL: _base, ...rest } = PRODUCTION;
     expect(problemsOf({ NODE_ENV: 'production', ...rest })).toEqual([
-      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity',
+      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity (ALLOW_EMBEDDED_STORE_IN_PRODUCTION=true overrides this, for benchmarks)',
       'PUBLIC_BASE_URL: is required when NODE_ENV=production: links and the session token issuer would otherwise name localhost',
     ]);
     // Outside production both stay optional: the embedded store and localhost are the point there.
-    expect(configOf(rest)).toMatchObject({ mongo: null, publicBaseUrl: null });
+    expect(configOf(rest)).toMatchObject({ mongo: null, publicBaseUrl: null, embeddedStoreInProduction: false });
+  });
+
+  it('runs production on the embedded store only with the explicit opt-in', () => {
+    const { MONGODB_URI: _uri, ...rest } = PRODUCTION;
+    const production = { NODE_ENV: 'production', ...rest };
+    expect(problemsOf(production)).toEqual([expect.stringMatching(/^MONGODB_URI: is required/)]);
+    expect(problemsOf({ ...production, ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'false' })).toHaveLength(1);
+    expect(configOf({ ...production, ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true' })).toMatchObject({
+      production: true,
+      mongo: null,
+      embeddedStoreInProduction: true,
+    });
+    // With a database the opt-in changes nothing.
+    expect(configOf({ ...PRODUCTION, NODE_ENV: 'production', ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true' })).toMatchObject(
+      { embeddedStoreInProduction: false },
+    );
   });
 
   it('refuses a JWKS over plain http in production, except on loopback', () => {
