@@ -38,7 +38,13 @@ export interface LinkParameters {
 }
 
 /** Path, headers and body of one request, to the service (GraphQL) or to the ceiling (bare JSON). */
-export function request(target: Target, operation: Operation, input: Record<string, string>, admin = true) {
+export function request(
+  target: Target,
+  operation: Operation,
+  input: Record<string, string>,
+  admin = true,
+  query?: string,
+) {
   if (target === 'ceiling') {
     if (operation === 'revokeRecoveryLinks') throw new Error('the ceiling has no revocation');
     return {
@@ -52,7 +58,7 @@ export function request(target: Target, operation: Operation, input: Record<stri
   const body =
     operation === 'revokeRecoveryLinks'
       ? { query: REVOKE, variables: input }
-      : { query: operation === 'createRecoveryLink' ? CREATE : REDEEM, variables: { input } };
+      : { query: query ?? (operation === 'createRecoveryLink' ? CREATE : REDEEM), variables: { input } };
   return { path: '/graphql', headers, body: JSON.stringify(body) };
 }
 
@@ -68,13 +74,17 @@ export interface MeasureOptions {
   readonly maxRequests?: number;
   /** Unauthenticated requests, as an attacker sends them. */
   readonly anonymous?: boolean;
+  /** Another text for the operation than its operations/ document (bench/shapes.ts). */
+  readonly query?: string;
   readonly databasePid: number | null;
 }
 
 export async function measure(running: Running, options: MeasureOptions): Promise<Measurement> {
   const { target, operation } = options;
-  const first = request(target, operation, options.inputs[0]!, !options.anonymous);
-  const bodies = options.inputs.map((input) => request(target, operation, input, !options.anonymous).body);
+  const first = request(target, operation, options.inputs[0]!, !options.anonymous, options.query);
+  const bodies = options.inputs.map(
+    (input) => request(target, operation, input, !options.anonymous, options.query).body,
+  );
   await settle([running.pid, options.databasePid]);
   const rssStartMb = rssMb(running.pid);
   const before = { target: cpuSeconds(running.pid), database: cpuSeconds(options.databasePid) };

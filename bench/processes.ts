@@ -36,6 +36,10 @@ export async function startNode(
       ADMIN_API_KEYS: ADMIN_KEY,
       RECOVERY_TOKEN_SECRET: 'bench-token-secret-with-at-least-32-chars',
       SESSION_SIGNING_KEY: 'bench-signing-key-with-at-least-32-chars!',
+      // What production runs (graphql-js and Apollo skip development-only checks), on either store.
+      NODE_ENV: 'production',
+      ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true',
+      PUBLIC_BASE_URL: `http://localhost:${port}`,
       ...environment,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -18,6 +18,7 @@ import {
   type Settings,
   type StoreUnderTest,
 } from './scenarios.js';
+import { renderShapes, shapes, shapeTargets, type ShapeMeasurement } from './shapes.js';
 
 /**
  * `npm run bench`: the built service, each scenario on a fresh process, on the embedded
@@ -27,8 +28,8 @@ import {
  *   --long              longer runs, more rounds, 128 connections, the full hostile flood on MongoDB
  *   --quick             short runs and small volumes, to try the bench itself (figures mean little)
  *   --store=embedded    one store only (embedded or mongodb)
- *   --only=a,b          scenarios: compare, one-identity, prefilled, hostile, commands (the default
- *                       set), and soak (100,000 creations, for the memory they leave)
+ *   --only=a,b          scenarios: compare, shapes, one-identity, prefilled, hostile, commands (the
+ *                       default set), and soak (100,000 creations, for the memory they leave)
  *   --profile           also profile the service (node --cpu-prof) on the embedded store
  */
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -36,7 +37,7 @@ const LONG = process.argv.includes('--long');
 const QUICK = process.argv.includes('--quick');
 const PROFILE = process.argv.includes('--profile');
 const STORES = (argument('store') ?? 'embedded,mongodb').split(',');
-const SCENARIOS = new Set((argument('only') ?? 'compare,one-identity,prefilled,hostile,commands').split(','));
+const SCENARIOS = new Set((argument('only') ?? 'compare,shapes,one-identity,prefilled,hostile,commands').split(','));
 /** The default REDEEM_RATE_LIMIT (30/1m), the window the hostile flood's writes are counted against. */
 const REDEEM_LIMIT = 30;
 const REDEEM_WINDOW_SECONDS = 60;
@@ -70,10 +71,14 @@ function settingsFor(store: 'embedded' | 'mongodb'): Settings {
   };
 }
 
+const shapeResults: ShapeMeasurement[] = [];
+
 async function benchStore(store: StoreUnderTest, results: Results): Promise<void> {
   const settings = settingsFor(store.name);
   process.stderr.write(`\n${store.name} store\n`);
   if (SCENARIOS.has('compare')) results.comparisons.push(...(await compare(store, settings)));
+  // The operation shapes of issue 17: on the embedded store, where the service's own CPU is the limit.
+  if (SCENARIOS.has('shapes') && store.name === 'embedded') shapeResults.push(...(await shapes(store, settings)));
   if (SCENARIOS.has('one-identity')) results.scenarios.push(...(await oneIdentity(store, settings)));
   if (SCENARIOS.has('prefilled')) results.scenarios.push(...(await prefilled(store, settings)));
   if (SCENARIOS.has('hostile')) {
@@ -137,20 +142,33 @@ async function main() {
     }
   }
 
-  const targets = evaluateTargets(results, { limit: REDEEM_LIMIT, windowSeconds: REDEEM_WINDOW_SECONDS });
+  const targets = [
+    ...evaluateTargets(results, { limit: REDEEM_LIMIT, windowSeconds: REDEEM_WINDOW_SECONDS }),
+    ...shapeTargets(shapeResults),
+  ];
   console.log(
     `\nLoad from ${generator}; CPU columns are user+system seconds of the measured process, the load generator and the database server (- where not measurable).` +
       (description === '' ? '' : ` MongoDB: ${description}.`) +
       '\n',
   );
   console.log(renderTables(results));
+  console.log(renderShapes(shapeResults));
   console.log(renderTargets(targets));
   mkdirSync(new URL('.bench-results/', ROOT), { recursive: true });
   const path = new URL(`.bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, ROOT);
   writeFileSync(
     path,
     JSON.stringify(
-      { node: process.version, generator, mongodb: description, long: LONG, quick: QUICK, targets, ...results },
+      {
+        node: process.version,
+        generator,
+        mongodb: description,
+        long: LONG,
+        quick: QUICK,
+        targets,
+        ...results,
+        shapes: shapeResults,
+      },
       null,
       2,
     ),
