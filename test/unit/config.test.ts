@@ -195,9 +195,9 @@ describe('parseConfig', () => {
       embeddedStoreInProduction: true,
     });
     // With a database the opt-in changes nothing.
-    expect(configOf({ ...PRODUCTION, NODE_ENV: 'production', ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true' })).toMatchObject(
-      { embeddedStoreInProduction: false },
-    );
+    expect(
+      configOf({ ...PRODUCTION, NODE_ENV: 'production', ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true' }),
+    ).toMatchObject({ embeddedStoreInProduction: false });
   });
 
   it('refuses a JWKS over plain http in production, except on loopback', () => {
