@@ -19,14 +19,13 @@ import { sandboxExample } from '../graphql/sandbox-example.js';
 import { buildSchema } from '../graphql/schema.js';
 import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
-import { labelOperationErrors, labelRequestErrors } from '../graphql/error-request-ids.js';
+import { requestIds } from '../graphql/request-ids.js';
 import { isLoopbackHost } from '../http/loopback.js';
-import { loadPersistedOperations, persistedOperationDocuments } from '../http/persisted-operations.js';
-import { knownOperations } from '../graphql/known-operations.js';
+import { loadPersistedOperations } from '../http/persisted-operations.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';
-import { requestIdOf } from '../http/request-id.js';
+import { requestIdOf, serializeResult } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
@@ -80,16 +79,7 @@ export async function startApp(
   const validationRules = [aliasLimit(QUERY_LIMITS.maxAliases)];
   const formatError = createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf });
   const recordRequest = requestRecorder(metrics, logger);
-  const known = knownOperations({
-    schema,
-    documents: persistedOperationDocuments(),
-    parseOptions,
-    validationRules,
-    formatError,
-    record: recordRequest,
-  });
   const http = createHttpServer({
-    knownOperations: known,
     maxBodyBytes: config.maxBodyBytes,
     persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
@@ -123,11 +113,12 @@ export async function startApp(
     validationRules,
     includeStacktraceInErrorResponses: false,
     formatError,
+    stringifyResult: serializeResult,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
-      labelOperationErrors(),
+      requestIds(),
       requestObserver(recordRequest),
       storageUnavailableStatus(),
       ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
@@ -143,7 +134,6 @@ export async function startApp(
         : ApolloServerPluginLandingPageDisabled(),
     ],
   });
-  labelRequestErrors(apollo);
   await apollo.start();
   http.setApollo(apollo);
 
@@ -160,9 +150,6 @@ export async function startApp(
   let stopped: Promise<void> | undefined;
   return {
     url,
-    stop: () => {
-      known.stop();
-      return (stopped ??= apollo.stop());
-    },
+    stop: () => (stopped ??= apollo.stop()),
   };
 }

@@ -15,7 +15,7 @@ import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 export interface ErrorFormatterOptions {
   readonly debugErrors: boolean;
   readonly logger: Logger;
-  /** The id of the request an error belongs to (see error-request-ids.ts). */
+  /** The id of the request an error belongs to (see src/http/request-id.ts). */
   readonly requestId: (error: unknown) => string;
 }
 

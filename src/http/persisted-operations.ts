@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse, print } from 'graphql';
 import { ServiceError } from '../graphql/errors.js';
 
@@ -19,19 +19,6 @@ interface Manifest {
 
 function readManifest(): Manifest {
   return JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Manifest;
-}
-
-/**
- * The texts in which the service's own operations arrive: the manifest's printed bodies
- * (what a persisted id stands for, and what the recovery page sends) and the files of
- * operations/ as written, comments included.
- */
-export function persistedOperationDocuments(): string[] {
-  const files = readdirSync(OPERATIONS_DIRECTORY).filter((file) => file.endsWith('.graphql'));
-  return [
-    ...readManifest().operations.map((operation) => operation.body),
-    ...files.map((file) => readFileSync(new URL(file, OPERATIONS_DIRECTORY), 'utf8')),
-  ];
 }
 
 export type PersistedOperationsGate = (body: unknown) => unknown;

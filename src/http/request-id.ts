@@ -16,26 +16,56 @@ export function resolveRequestId(header: string | string[] | undefined): string 
 /**
  * Apollo's formatError sees an error but not the request it belongs to. Instead of
  * request-scoped storage (AsyncLocalStorage, whose promise hooks ran on every promise of
- * every request: about 5% of the service's CPU), each error is labelled with its request's
- * id before Apollo formats it: errors are objects of one request each. Weak maps: a label
- * lives exactly as long as its error or request.
+ * every request: about 5% of the service's CPU), two supported hooks between them name
+ * the request of every error (src/graphql/request-ids.ts):
+ * - errors of an operation are labelled with its id in didEncounterErrors, which Apollo
+ *   calls with the very errors it formats next; weak maps, so a label lives exactly as
+ *   long as its error;
+ * - errors Apollo answers before any operation started (a malformed request, CSRF
+ *   prevention, a 406) reach the formatter unlabelled, as `unknown`: the HTTP layer, which
+ *   knows the request, writes its id into such an answer (withRequestId).
  */
 const requestIdByError = new WeakMap<object, string>();
-const requestIdByRequest = new WeakMap<object, string>();
+/** Contexts whose operation reached Apollo's request pipeline (requestDidStart). */
+const operationContexts = new WeakSet<object>();
 
 export function labelErrors(errors: readonly unknown[], requestId: string): void {
   for (const error of errors) if (typeof error === 'object' && error !== null) requestIdByError.set(error, requestId);
 }
 
-/** Labels an HTTP request object passed to Apollo, for the errors Apollo answers before any context exists. */
-export function labelRequest(request: object, requestId: string): void {
-  requestIdByRequest.set(request, requestId);
+export function markOperationStarted(context: object): void {
+  operationContexts.add(context);
 }
 
-export function requestIdOfRequest(request: unknown): string | undefined {
-  return typeof request === 'object' && request !== null ? requestIdByRequest.get(request) : undefined;
+export function operationStarted(context: object | undefined): boolean {
+  return context !== undefined && operationContexts.has(context);
 }
 
 export function requestIdOf(error: unknown): string {
   return (typeof error === 'object' && error !== null ? requestIdByError.get(error) : undefined) ?? 'unknown';
+}
+
+/**
+ * A JSON answer whose errors were formatted without their request (see above), with the
+ * request id written into each error's `extensions.error.request`; anything else as it is.
+ */
+export function withRequestId(body: string, requestId: string): string {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const errors = (answer as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return body;
+  for (const error of errors as { extensions?: { error?: { request?: unknown } } }[]) {
+    const generic = error?.extensions?.error;
+    if (typeof generic === 'object' && generic !== null && 'request' in generic) generic.request = requestId;
+  }
+  return serializeResult(answer);
+}
+
+/** Apollo's stringifyResult, set explicitly so that withRequestId writes what Apollo would. */
+export function serializeResult(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
 }

@@ -3,11 +3,10 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { KnownOperations } from '../graphql/known-operations.js';
 import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
 import type { PersistedOperationsGate } from './persisted-operations.js';
-import { labelRequest, resolveRequestId } from './request-id.js';
+import { operationStarted, resolveRequestId, withRequestId } from './request-id.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 
 export interface HttpDependencies {
@@ -20,8 +19,6 @@ export interface HttpDependencies {
     authorization: string | undefined,
     clientAddress: string | null,
   ) => GraphQLContext;
-  /** The service's own operations, answered without Apollo's pipeline where that answers the same. */
-  readonly knownOperations: KnownOperations;
   /** With PERSISTED_OPERATIONS_ONLY: admits a request body or throws operation_not_allowed. */
   readonly persistedOperations: PersistedOperationsGate | null;
   /** Prometheus exposition of this process's metrics. */
@@ -124,17 +121,20 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
       return sendError(response, requestId, error);
     }
+    let contextValue: GraphQLContext | undefined;
     const context = () =>
-      dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null);
-    const known =
-      request.method === 'POST'
-        ? await dependencies.knownOperations.answer({ body, headers: request.headers, requestId, context })
-        : null;
-    const result = known ?? (await executeWithApollo(apollo, request, url, body, requestId, context));
+      (contextValue = dependencies.createContext(
+        requestId,
+        request.headers.authorization,
+        request.socket.remoteAddress ?? null,
+      ));
+    const result = await executeWithApollo(apollo, request, url, body, context);
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      response.end(result.body.string);
+      // An error Apollo answered before any operation started was formatted without its request.
+      const unlabelled = result.status !== undefined && result.status >= 400 && !operationStarted(contextValue);
+      response.end(unlabelled ? withRequestId(result.body.string, requestId) : result.body.string);
       return;
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
@@ -146,7 +146,6 @@ export function createHttpServer(dependencies: HttpDependencies) {
     request: IncomingMessage,
     url: RequestTarget,
     body: unknown,
-    requestId: string,
     context: () => GraphQLContext,
   ) {
     const headers = new HeaderMap();
@@ -154,7 +153,6 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
-    labelRequest(httpGraphQLRequest, requestId);
     return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
   }
 

@@ -20,8 +20,7 @@ export type RecordRequest = (observation: RequestObservation) => void;
 /**
  * One log line and one set of metrics per GraphQL request, named by its root fields and
  * outcome. It sees only names and error ids: variables (which hold tokens) are never read.
- * Both ways a request is answered call it: Apollo's pipeline (requestObserver below) and
- * the known-operations path (src/graphql/known-operations.ts).
+ * Apollo's pipeline calls it through requestObserver below.
  */
 export function requestRecorder(metrics: Metrics, logger: Logger): RecordRequest {
   // The line's fields are the five below, never a caller's object.
