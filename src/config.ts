@@ -96,6 +96,10 @@ const environmentSchema = z
     BATCHED_REQUESTS: flag,
     PERSISTED_OPERATIONS_ONLY: flag,
     ALLOW_EMBEDDED_STORE_IN_PRODUCTION: flag,
+    COMPILED_EXECUTION: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
     ENTITIES_MAX_REPRESENTATIONS: z.coerce
       .number()
       .int()
@@ -225,6 +229,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Several operations in one HTTP request (a JSON array); off, so limits count requests. */
   readonly batchedRequests: boolean;
+  /** Operations executed by graphql-jit where it answers as graphql-js does (src/graphql/compiled-execution.ts). */
+  readonly compiledExecution: boolean;
   /** NODE_ENV=production without MONGODB_URI, on the embedded store (ALLOW_EMBEDDED_STORE_IN_PRODUCTION). */
   readonly embeddedStoreInProduction: boolean;
   /** Run only the operations of operations/persisted-operations.json. */
@@ -309,6 +315,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       maxBodyBytes: env.REQUEST_BODY_LIMIT,
       batchedRequests: env.BATCHED_REQUESTS,
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
+      compiledExecution: env.COMPILED_EXECUTION,
       embeddedStoreInProduction: env.NODE_ENV === 'production' && env.MONGODB_URI === undefined,
       maxEntityRepresentations: env.ENTITIES_MAX_REPRESENTATIONS,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',

@@ -20,6 +20,7 @@ import { buildSchema } from '../graphql/schema.js';
 import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
 import { requestIds } from '../graphql/request-ids.js';
+import { compiledExecution } from '../graphql/compiled-execution.js';
 import { isLoopbackHost } from '../http/loopback.js';
 import { loadPersistedOperations } from '../http/persisted-operations.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
@@ -96,7 +97,8 @@ export async function startApp(
     }),
   });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // Not a gateway: the seam through which Apollo lets the execution engine be swapped.
+    gateway: compiledExecution(schema, { enabled: config.compiledExecution }),
     logger,
     // main.ts owns SIGTERM/SIGINT: it drains, then closes the store, then exits. Apollo's own
     // handlers would call stop() a second time concurrently, and in @apollo/server 5.5 a
