@@ -29,7 +29,7 @@ type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
  *   graphql-js then words the error (the error formatter reads its message);
  * - requests for an inline trace, whose per-field timings need graphql-js running the
  *   resolvers Apollo wrapped for them (`apollo-federation-include-trace`);
- * - documents graphql-jit cannot compile.
+ * - documents graphql-jit cannot compile, and requests without an operation to run.
  * test/e2e/compiled-execution.property.test.ts compares whole HTTP answers, engine on
  * and off.
  */
@@ -49,10 +49,12 @@ export function compiledExecution(schema: GraphQLSchema, options: { readonly ena
   const executor: Executor = async ({ document, operation, operationName, request, context }) => {
     const variables = request.variables ?? {};
     const tracing = request.http?.headers.get('apollo-federation-include-trace') != null;
-    const plan = options.enabled && !tracing ? planFor(document, operation) : null;
+    // No operation (an operation name the document lacks): graphql-js words that refusal.
+    const resolved = operation as OperationDefinitionNode | undefined;
+    const plan = options.enabled && !tracing && resolved !== undefined ? planFor(document, resolved) : null;
     if (
       plan !== null &&
-      getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors === undefined
+      getVariableValues(schema, resolved!.variableDefinitions ?? [], variables).errors === undefined
     ) {
       const result = (await plan.query(undefined, context, variables)) as ExecutionResult;
       return result.errors === undefined ? result : { ...result, errors: result.errors.map(asGraphQLJsError) };
