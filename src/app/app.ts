@@ -21,7 +21,7 @@ import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
 import { labelOperationErrors, labelRequestErrors } from '../graphql/error-request-ids.js';
 import { isLoopbackHost } from '../http/loopback.js';
-import { loadPersistedOperations, persistedOperationDocuments } from '../http/persisted-operations.js';
+import { persistedOperationDocuments } from '../http/persisted-operations.js';
 import { knownOperations } from '../graphql/known-operations.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
@@ -30,6 +30,7 @@ import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
+import { behindRouter } from './behind-router.js';
 import { DEMO_IDENTITY } from '../stores/index.js';
 
 export interface RunningApp {
@@ -83,17 +84,23 @@ export async function startApp(
     formatError,
     record: recordRequest,
   });
+  const router = behindRouter(config);
   const http = createHttpServer({
+    ...router.http,
     knownOperations: known,
     maxBodyBytes: config.maxBodyBytes,
-    persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     logger,
     checkReadiness: () => store.ping(),
-    recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),
-    createContext: (requestId, authorization, clientAddress): GraphQLContext => ({
+    recoveryPage: () =>
+      renderRecoveryPage({
+        settingsUiUrl: config.settingsUiUrl,
+        graphqlUrl: config.recoveryPageGraphqlUrl?.toString() ?? GRAPHQL_PATH,
+      }),
+    createContext: (requestId, authorization, clientAddress, viaRouter): GraphQLContext => ({
       requestId,
       clientAddress,
+      viaRouter,
       recovery,
       requireAdmin: adminGuard(authenticate, authorization),
       identities: identityLoader(recovery),
@@ -124,6 +131,7 @@ export async function startApp(
       ApolloServerPluginCacheControlDisabled(),
       labelOperationErrors(),
       requestObserver(recordRequest),
+      ...router.plugins,
       storageUnavailableStatus(),
       ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the
