@@ -257,6 +257,8 @@ export interface Config {
   readonly adminApiKeys: readonly string[];
   /** The generated key, to print once at start; null when keys or JWTs are configured. */
   readonly developmentAdminApiKey: string | null;
+  /** AUTH_ADMIN_SCOPE, also named by the admin fields' @requiresScopes in the served SDL. */
+  readonly adminScope: string;
   readonly jwtAuth: {
     readonly jwksUrl: URL;
     readonly issuer: string;
@@ -341,6 +343,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         env.INLINE_TRACES === undefined ? env.NODE_ENV !== 'production' : env.INLINE_TRACES === 'true',
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,
+      adminScope: env.AUTH_ADMIN_SCOPE,
       jwtAuth,
     },
   };

@@ -71,7 +71,11 @@ export async function startApp(
   // The page is served to whoever can reach the port: the key goes into it only when that
   // is this machine alone, never with HOST=0.0.0.0 on a shared network.
   const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
-  const schema = buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations });
+  const schema = buildSchema({
+    maxEntityRepresentations: config.maxEntityRepresentations,
+    adminScope: config.adminScope,
+    production: config.production,
+  });
   const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
   const validationRules = [aliasLimit(QUERY_LIMITS.maxAliases)];
   const formatError = createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf });
