@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { buildASTSchema, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_KEY, startTestApp } from '../support/app.js';
+import { startTestApp } from '../support/app.js';
 import { openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
 /**
