@@ -19,7 +19,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         enumValues: ENUM_VALUES,
         mappers: {
-          Identity: '../../recovery/index.js#Identity as IdentityModel',
+          Identity: '../unknown-identity.js#IdentityParent as IdentityModel',
           RecoveryLink: '../../recovery/index.js#CreatedRecoveryLink as RecoveryLinkModel',
           RecoveryRedemption: '../../recovery/index.js#Redemption as RecoveryRedemptionModel',
           RecoveryEvent: '../../recovery/index.js#RecoveryEvent as RecoveryEventModel',
@@ -32,6 +32,7 @@ const config: CodegenConfig = {
           // Federation's own scalars: only ever strings, and never resolved by this service.
           federation__FieldSet: 'string',
           link__Import: 'string',
+          federation__Scope: 'string',
         },
         strictScalars: true,
       },
@@ -51,6 +52,7 @@ const config: CodegenConfig = {
           JSONObject: 'Record<string, unknown>',
           federation__FieldSet: 'string',
           link__Import: 'string',
+          federation__Scope: 'string',
         },
         strictScalars: true,
       },

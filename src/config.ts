@@ -11,6 +11,7 @@ import {
 } from './recovery/index.js';
 import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
+import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -33,6 +34,19 @@ const rateLimit = z.string().transform((text, context): RateLimit => {
     context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
     return z.NEVER;
   }
+});
+
+const trustedProxies = z.string().transform((list, context): TrustedProxy[] => {
+  const proxies: TrustedProxy[] = [];
+  for (const entry of list.split(',').map((item) => item.trim())) {
+    if (entry === '') continue;
+    try {
+      proxies.push(parseTrustedProxy(entry));
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return proxies;
 });
 
 const flag = z
@@ -100,6 +114,10 @@ const environmentSchema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((value) => value === 'true'),
+    PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+    TRUSTED_PROXIES: trustedProxies.optional(),
+    ROUTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    RECOVERY_PAGE_GRAPHQL_URL: z.url({ protocol: /^https?$/ }).optional(),
     ENTITIES_MAX_REPRESENTATIONS: z.coerce
       .number()
       .int()
@@ -235,12 +253,22 @@ export interface Config {
   readonly embeddedStoreInProduction: boolean;
   /** Run only the operations of operations/persisted-operations.json. */
   readonly persistedOperationsOnly: boolean;
+  /** PERSISTED_OPERATIONS_FILE: an external manifest whose documents are allowed too. */
+  readonly persistedOperationsFile: string | null;
+  /** Proxies whose X-Forwarded-For / Forwarded name the client (TRUSTED_PROXIES). */
+  readonly trustedProxies: readonly TrustedProxy[];
+  /** With it, /graphql answers only requests carrying it in Router-Authorization. */
+  readonly routerSecret: string | null;
+  /** Where the recovery page posts its redemption; null is this service's own /graphql. */
+  readonly recoveryPageGraphqlUrl: URL | null;
   /** Representations one `_entities` request may carry (ENTITIES_MAX_REPRESENTATIONS). */
   readonly maxEntityRepresentations: number;
   /** Accepted admin API keys; outside production, one generated key when none is set. */
   readonly adminApiKeys: readonly string[];
   /** The generated key, to print once at start; null when keys or JWTs are configured. */
   readonly developmentAdminApiKey: string | null;
+  /** AUTH_ADMIN_SCOPE, also named by the admin fields' @requiresScopes in the served SDL. */
+  readonly adminScope: string;
   readonly jwtAuth: {
     readonly jwksUrl: URL;
     readonly issuer: string;
@@ -317,12 +345,17 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
       compiledExecution: env.COMPILED_EXECUTION,
       embeddedStoreInProduction: env.NODE_ENV === 'production' && env.MONGODB_URI === undefined,
+      persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE ?? null,
+      trustedProxies: env.TRUSTED_PROXIES ?? [],
+      routerSecret: env.ROUTER_SECRET ?? null,
+      recoveryPageGraphqlUrl: optionalUrl(env.RECOVERY_PAGE_GRAPHQL_URL),
       maxEntityRepresentations: env.ENTITIES_MAX_REPRESENTATIONS,
       introspection: env.INTROSPECTION === undefined ? env.NODE_ENV !== 'production' : env.INTROSPECTION === 'true',
       inlineTracesForAnyone:
         env.INLINE_TRACES === undefined ? env.NODE_ENV !== 'production' : env.INLINE_TRACES === 'true',
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,
+      adminScope: env.AUTH_ADMIN_SCOPE,
       jwtAuth,
     },
   };

@@ -22,7 +22,6 @@ import { inlineTraces } from '../graphql/inline-trace.js';
 import { requestIds } from '../graphql/request-ids.js';
 import { compiledExecution } from '../graphql/compiled-execution.js';
 import { isLoopbackHost } from '../http/loopback.js';
-import { loadPersistedOperations } from '../http/persisted-operations.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';
@@ -30,6 +29,7 @@ import { requestIdOf, serializeResult } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
+import { behindRouter } from './behind-router.js';
 import { DEMO_IDENTITY } from '../stores/index.js';
 
 export interface RunningApp {
@@ -75,21 +75,31 @@ export async function startApp(
   // The page is served to whoever can reach the port: the key goes into it only when that
   // is this machine alone, never with HOST=0.0.0.0 on a shared network.
   const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
-  const schema = buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations });
+  const schema = buildSchema({
+    maxEntityRepresentations: config.maxEntityRepresentations,
+    adminScope: config.adminScope,
+    production: config.production,
+  });
   const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
   const validationRules = [aliasLimit(QUERY_LIMITS.maxAliases)];
   const formatError = createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf });
   const recordRequest = requestRecorder(metrics, logger);
+  const router = behindRouter(config);
   const http = createHttpServer({
+    ...router.http,
     maxBodyBytes: config.maxBodyBytes,
-    persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     logger,
     checkReadiness: () => store.ping(),
-    recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),
-    createContext: (requestId, authorization, clientAddress): GraphQLContext => ({
+    recoveryPage: () =>
+      renderRecoveryPage({
+        settingsUiUrl: config.settingsUiUrl,
+        graphqlUrl: config.recoveryPageGraphqlUrl?.toString() ?? GRAPHQL_PATH,
+      }),
+    createContext: (requestId, authorization, clientAddress, viaRouter): GraphQLContext => ({
       requestId,
       clientAddress,
+      viaRouter,
       recovery,
       requireAdmin: adminGuard(authenticate, authorization),
       identities: identityLoader(recovery),
@@ -122,6 +132,7 @@ export async function startApp(
       ApolloServerPluginCacheControlDisabled(),
       requestIds(),
       requestObserver(recordRequest),
+      ...router.plugins,
       storageUnavailableStatus(),
       ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the

@@ -5,8 +5,13 @@ import type { Identity, RecoveryService } from '../recovery/index.js';
 /** What every resolver receives: the domain service and the id of this request. */
 export interface GraphQLContext {
   readonly requestId: string;
-  /** The peer address of the connection (not a forwarded header, which clients can forge). */
+  /**
+   * The client's address: the TCP peer, or what a trusted proxy forwarded (TRUSTED_PROXIES);
+   * never a forwarded header from anyone else, which clients can forge.
+   */
   readonly clientAddress: string | null;
+  /** The request carries ROUTER_SECRET: it comes from the router, which has its own safelist. */
+  readonly viaRouter: boolean;
   readonly recovery: RecoveryService;
   /** Identities of this request, loaded in one batch (a router resolves entities many at a time). */
   readonly identities: DataLoader<string, Identity | null>;

@@ -17,6 +17,7 @@ const ERROR_STATUS = {
   expires_in_out_of_range: 400,
   recovery_link_invalid: 400,
   unauthenticated: 401,
+  router_secret_required: 401,
   forbidden: 403,
   route_not_found: 404,
   identity_not_found: 404,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { parse, type GraphQLSchema } from 'graphql';
+import { Kind, parse, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS, guardEntities } from './entities.js';
 import { resolvers } from './resolvers/index.js';
+import { guardServiceSdl } from './service-sdl.js';
 
 /** schema.graphql at the repository root is the single source of the API. */
 const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
@@ -11,15 +12,43 @@ const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 export interface SchemaOptions {
   /** ENTITIES_MAX_REPRESENTATIONS. */
   readonly maxEntityRepresentations?: number;
+  /** AUTH_ADMIN_SCOPE: the scope the admin fields' @requiresScopes name in the served SDL. */
+  readonly adminScope?: string;
+  /** NODE_ENV=production: `_service { sdl }` only for admins and the router. */
+  readonly production?: boolean;
 }
 
 /** A Federation 2 subgraph schema: adds _service, _entities and the federation directives. */
 export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
+  const typeDefs = parse(readFileSync(SCHEMA_PATH, 'utf8'));
   const schema = buildSubgraphSchema({
-    typeDefs: parse(readFileSync(SCHEMA_PATH, 'utf8')),
+    typeDefs: options.adminScope === undefined ? typeDefs : withAdminScope(typeDefs, options.adminScope),
     // Our resolver map is typed by codegen; @apollo/subgraph types contexts as unknown.
     resolvers: resolvers as GraphQLResolverMap<unknown>,
   });
   guardEntities(schema, { maxRepresentations: options.maxEntityRepresentations ?? DEFAULT_MAX_ENTITY_REPRESENTATIONS });
+  if (options.production === true) guardServiceSdl(schema);
   return schema;
+}
+
+/**
+ * schema.graphql names the default AUTH_ADMIN_SCOPE (`recovery:write`) in every
+ * @requiresScopes; the schema this service serves, and so the SDL a router composes from
+ * `_service`, names the configured one instead. Every admin field takes exactly that one
+ * scope, so the directive's argument is replaced whole.
+ */
+export function withAdminScope(typeDefs: DocumentNode, scope: string): DocumentNode {
+  return visit(typeDefs, {
+    Directive(node) {
+      if (node.name.value !== 'requiresScopes') return undefined;
+      const scopes = {
+        kind: Kind.LIST,
+        values: [{ kind: Kind.LIST, values: [{ kind: Kind.STRING, value: scope }] }],
+      } as const;
+      return {
+        ...node,
+        arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'scopes' }, value: scopes }],
+      };
+    },
+  });
 }

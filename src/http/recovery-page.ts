@@ -12,7 +12,11 @@ import { readFileSync } from 'node:fs';
 export interface RecoveryPageOptions {
   /** Where to continue after redemption, with the session in the fragment; or nowhere. */
   readonly settingsUiUrl: URL | null;
-  readonly graphqlPath: string;
+  /**
+   * Where Continue posts the redemption: this service's own path, or the router's public
+   * endpoint (RECOVERY_PAGE_GRAPHQL_URL) when the subgraph answers only its router.
+   */
+  readonly graphqlUrl: string;
 }
 
 export interface RenderedPage {
@@ -26,7 +30,7 @@ const REDEEM_DOCUMENT = readFileSync(new URL('../../operations/redeem-recovery-l
 export function renderRecoveryPage(options: RecoveryPageOptions): RenderedPage {
   const nonce = randomBytes(16).toString('base64');
   const config = JSON.stringify({
-    graphqlPath: options.graphqlPath,
+    graphqlUrl: options.graphqlUrl,
     redeemDocument: REDEEM_DOCUMENT,
     settingsUiUrl: options.settingsUiUrl?.toString() ?? null,
   }).replaceAll('<', '\\u003c'); // never "</script>" inside the JSON block
@@ -44,7 +48,7 @@ export function renderRecoveryPage(options: RecoveryPageOptions): RenderedPage {
         "default-src 'none'",
         `script-src 'nonce-${nonce}'`,
         `style-src 'nonce-${nonce}'`,
-        "connect-src 'self'",
+        `connect-src ${connectSource(options.graphqlUrl)}`,
         "img-src 'self' data:",
         "base-uri 'none'",
         "form-action 'none'",
@@ -52,6 +56,11 @@ export function renderRecoveryPage(options: RecoveryPageOptions): RenderedPage {
       ].join('; '),
     },
   };
+}
+
+/** 'self', and the origin of an absolute GraphQL URL (a router elsewhere), nothing wider. */
+function connectSource(graphqlUrl: string): string {
+  return URL.canParse(graphqlUrl) ? `'self' ${new URL(graphqlUrl).origin}` : "'self'";
 }
 
 /**

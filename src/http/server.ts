@@ -5,7 +5,9 @@ import { formatServiceError } from '../graphql/format-error.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
-import type { PersistedOperationsGate } from './persisted-operations.js';
+import type { ClientAddressResolver } from './client-address.js';
+import { searchWithNamedDocument, withNamedDocument, type PersistedDocuments } from './persisted-operations.js';
+import { ROUTER_AUTHORIZATION_HEADER, routerStatus, type RouterCheck } from './router-secret.js';
 import { operationStarted, resolveRequestId, withRequestId } from './request-id.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 
@@ -18,9 +20,16 @@ export interface HttpDependencies {
     requestId: string,
     authorization: string | undefined,
     clientAddress: string | null,
+    viaRouter: boolean,
   ) => GraphQLContext;
-  /** With PERSISTED_OPERATIONS_ONLY: admits a request body or throws operation_not_allowed. */
-  readonly persistedOperations: PersistedOperationsGate | null;
+  /** The client's address from the peer and, behind trusted proxies, their headers. */
+  readonly clientAddress: ClientAddressResolver;
+  /** With ROUTER_SECRET: whether a request carries it; null when none is configured. */
+  readonly routerCheck: RouterCheck | null;
+  /** The documents a `documentId` or persisted query id may name. */
+  readonly persistedDocuments: PersistedDocuments;
+  /** PERSISTED_OPERATIONS_ONLY: an unknown id is refused here rather than left to Apollo. */
+  readonly persistedOperationsOnly: boolean;
   /** Prometheus exposition of this process's metrics. */
   readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
@@ -105,15 +114,26 @@ export function createHttpServer(dependencies: HttpDependencies) {
     requestId: string,
   ): Promise<void> {
     if (apollo === undefined) throw new Error('GraphQL request before Apollo Server started');
+    const { routerCheck } = dependencies;
+    const viaRouter = routerCheck !== null && routerCheck(request.headers[ROUTER_AUTHORIZATION_HEADER]);
+    if (routerCheck !== null && !viaRouter) {
+      // Router-only mode: nothing of GraphQL runs, not even parsing, for anyone else.
+      return sendError(
+        response,
+        requestId,
+        new ServiceError('router_secret_required', 'This subgraph answers only its router; send requests there.'),
+      );
+    }
     let body: unknown;
-    const gate = dependencies.persistedOperations;
+    let search = url.search;
+    const { persistedDocuments, persistedOperationsOnly } = dependencies;
+    const named = (one: unknown) => withNamedDocument(one, persistedDocuments, persistedOperationsOnly && !viaRouter);
     try {
       if (request.method === 'POST') {
         body = await readJsonBody(request, dependencies.maxBodyBytes);
-        if (gate !== null) body = Array.isArray(body) ? body.map(gate) : gate(body);
-      } else if (gate !== null && /[?&](query|extensions)=/.test(url.search)) {
-        // Operations in GET query strings are not persisted ones either.
-        gate({});
+        body = Array.isArray(body) ? body.map(named) : named(body);
+      } else {
+        search = searchWithNamedDocument(search, persistedDocuments);
       }
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
@@ -121,16 +141,13 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
       return sendError(response, requestId, error);
     }
+    const clientAddress = dependencies.clientAddress(request.socket.remoteAddress, request.headers);
     let contextValue: GraphQLContext | undefined;
     const context = () =>
-      (contextValue = dependencies.createContext(
-        requestId,
-        request.headers.authorization,
-        request.socket.remoteAddress ?? null,
-      ));
-    const result = await executeWithApollo(apollo, request, url, body, context);
+      (contextValue = dependencies.createContext(requestId, request.headers.authorization, clientAddress, viaRouter));
+    const result = await executeWithApollo(apollo, request, search, body, context);
     for (const [name, value] of result.headers) response.setHeader(name, value);
-    response.statusCode = result.status ?? 200;
+    response.statusCode = viaRouter ? routerStatus(result.status ?? 200) : (result.status ?? 200);
     if (result.body.kind === 'complete') {
       // An error Apollo answered before any operation started was formatted without its request.
       const unlabelled = result.status !== undefined && result.status >= 400 && !operationStarted(contextValue);
@@ -144,7 +161,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
   function executeWithApollo(
     apollo: ApolloServer<GraphQLContext>,
     request: IncomingMessage,
-    url: RequestTarget,
+    search: string,
     body: unknown,
     context: () => GraphQLContext,
   ) {
@@ -152,7 +169,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
+    const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search, body };
     return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
   }
 

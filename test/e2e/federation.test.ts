@@ -12,6 +12,8 @@ import { MemoryRecoveryStore } from '../../src/stores/index.js';
 
 const ENTITIES =
   'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Identity { id state activeRecoveryLinks } } }';
+const ACTIVE_LINKS =
+  'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Identity { activeRecoveryLinks } } }';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const MAX_REPRESENTATIONS = 50;
 
@@ -50,7 +52,10 @@ describe.each(STORES)('the Federation 2 subgraph on the %s store', (store) => {
         ...identities.map(({ id }) => ({ __typename: 'Identity', id })),
         { __typename: 'Identity', id: UNKNOWN_ID },
       ]);
-      expect(body.errors).toBeUndefined();
+      // The unknown identity's state cannot be known: a named error at its path, not a crash.
+      expect(body.errors?.map(({ path, extensions }) => ({ path, id: extensions.error.id }))).toEqual([
+        { path: ['_entities', 5, 'state'], id: 'identity_not_found' },
+      ]);
       expect(body.data?._entities).toEqual([
         ...identities.map(({ id }, i) => ({ id, state: 'ACTIVE', activeRecoveryLinks: i === 0 ? 1 : 0 })),
         null,
@@ -75,27 +80,36 @@ describe.each(STORES)('the Federation 2 subgraph on the %s store', (store) => {
     expect(body.data?._entities).toEqual([{ id, state: 'ACTIVE', activeRecoveryLinks: 0 }]);
   });
 
-  it('resolves a missing, malformed or non-UUID id to null for that representation only', async () => {
+  it('answers an unknown identity as an entity with no active links and nothing recorded', async () => {
+    const { body } = await recovery.app.graphql(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Identity { activeRecoveryLinks schemaId createdAt updatedAt } } }',
+      { r: [{ __typename: 'Identity', id: UNKNOWN_ID }] },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data?._entities).toEqual([
+      { activeRecoveryLinks: 0, schemaId: null, createdAt: null, updatedAt: null },
+    ]);
+  });
+
+  it('answers a missing, malformed or non-UUID id as an unknown identity, for that representation only', async () => {
     const batch = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
     try {
-      const { body } = await entities([
-        { __typename: 'Identity', id: identities[0]!.id },
-        { __typename: 'Identity' },
-        { __typename: 'Identity', id: 'not-a-uuid' },
-        { __typename: 'Identity', id: 42 },
-        { __typename: 'Identity', id: { $ne: null } },
-        { __typename: 'Identity', id: `${identities[1]!.id}0` },
-        { __typename: 'Identity', id: identities[1]!.id },
-      ]);
+      const { body } = await recovery.app.graphql(ACTIVE_LINKS, {
+        representations: [
+          { __typename: 'Identity', id: identities[0]!.id },
+          { __typename: 'Identity' },
+          { __typename: 'Identity', id: 'not-a-uuid' },
+          { __typename: 'Identity', id: 42 },
+          { __typename: 'Identity', id: { $ne: null } },
+          { __typename: 'Identity', id: `${identities[1]!.id}0` },
+          { __typename: 'Identity', id: identities[1]!.id },
+        ],
+      });
       expect(body.errors).toBeUndefined();
       expect(body.data?._entities).toEqual([
-        { id: identities[0]!.id, state: 'ACTIVE', activeRecoveryLinks: 1 },
-        null,
-        null,
-        null,
-        null,
-        null,
-        { id: identities[1]!.id, state: 'ACTIVE', activeRecoveryLinks: 0 },
+        { activeRecoveryLinks: 1 },
+        ...Array(5).fill({ activeRecoveryLinks: 0 }),
+        { activeRecoveryLinks: 0 },
       ]);
       // Only the two valid ids reach the store.
       expect(batch.mock.calls.map(([ids]) => [...ids].sort())).toEqual([[identities[0]!.id, identities[1]!.id].sort()]);

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { parse } from 'graphql';
 import type { Identity } from '../../src/recovery/index.js';
+import { withoutAuthorizationDirectives } from '../../tools/authorization-directives.mjs';
 import { MemoryRecoveryStore, MongoRecoveryStore } from '../../src/stores/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { insertIdentity, openScratchDatabase } from '../support/mongo.js';
@@ -72,54 +73,99 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** Sent to every subgraph in Router-Authorization (the subgraph's ROUTER_SECRET). */
+  readonly routerSecret?: string;
+  /** The port to listen on; 0 (any free one) unless given. */
+  readonly port?: number;
+}
+
 /**
  * Composes the subgraphs as `npm run supergraph` does and serves the supergraph on loopback
- * through a gateway in this process, forwarding the caller's Authorization header: the
- * settings the README gives for each gateway.
+ * through a gateway in this process, with the settings docs/federation.md gives for each
+ * gateway: the caller's Authorization forwarded, the client address appended to
+ * X-Forwarded-For, and the router secret on every subgraph request.
  */
 export async function startGateway(
   kind: GatewayKind,
   subgraphs: readonly { name: string; url: string; sdl: string }[],
+  options: GatewayOptions = {},
 ): Promise<RunningGateway> {
-  const composition = composeServices(subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
+  // Apollo Gateway cannot enforce @requiresScopes and refuses a supergraph with it: it gets
+  // the composition of `npm run supergraph -- --without-authorization` (the subgraph still checks).
+  const typeDefsOf = (sdl: string) =>
+    kind === 'Apollo Gateway' ? withoutAuthorizationDirectives(parse(sdl)) : parse(sdl);
+  const composition = composeServices(
+    subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: typeDefsOf(sdl) })),
+  );
   if (composition.errors !== undefined) throw new Error(composition.errors.map(String).join('\n'));
   const { supergraphSdl } = composition;
-  return kind === 'Apollo Gateway' ? startApolloGateway(supergraphSdl) : startHiveGateway(supergraphSdl);
+  return kind === 'Apollo Gateway'
+    ? startApolloGateway(supergraphSdl, options)
+    : startHiveGateway(supergraphSdl, options);
+}
+
+/** X-Forwarded-For as a proxy passes it on: what it was given, then the peer it saw. */
+export function appendHop(forwardedFor: string | null | undefined, peer: string | undefined): string | undefined {
+  if (peer === undefined) return forwardedFor ?? undefined;
+  return forwardedFor ? `${forwardedFor}, ${peer}` : peer;
 }
 
 interface ApolloGatewayContext {
   readonly authorization?: string;
+  readonly forwardedFor?: string;
 }
 
-async function startApolloGateway(supergraphSdl: string): Promise<RunningGateway> {
+async function startApolloGateway(supergraphSdl: string, options: GatewayOptions): Promise<RunningGateway> {
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<ApolloGatewayContext>({
         url,
         willSendRequest({ request, context }) {
-          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+          const headers = request.http?.headers;
+          if (context.authorization) headers?.set('authorization', context.authorization);
+          if (context.forwardedFor) headers?.set('x-forwarded-for', context.forwardedFor);
+          if (options.routerSecret) headers?.set('router-authorization', options.routerSecret);
         },
       }),
   });
   const server = new ApolloServer<ApolloGatewayContext>({ gateway });
   const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => (req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    listen: { port: options.port ?? 0, host: '127.0.0.1' },
+    context: async ({ req }) => {
+      const forwarded = req.headers['x-forwarded-for'];
+      const forwardedFor = appendHop(
+        Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
+        req.socket.remoteAddress,
+      );
+      return {
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        ...(forwardedFor === undefined ? {} : { forwardedFor }),
+      };
+    },
   });
   return { url, stop: () => server.stop() };
 }
 
-async function startHiveGateway(supergraphSdl: string): Promise<RunningGateway> {
+async function startHiveGateway(supergraphSdl: string, options: GatewayOptions): Promise<RunningGateway> {
   const gateway = createGatewayRuntime({
     supergraph: supergraphSdl,
     logging: false,
     propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }),
+      fromClientToSubgraphs: ({ request, context }) => ({
+        authorization: request.headers.get('authorization'),
+        // On node:http the server context carries the incoming message, and so the peer.
+        'x-forwarded-for': appendHop(
+          request.headers.get('x-forwarded-for'),
+          (context as { req?: IncomingMessage }).req?.socket.remoteAddress,
+        ),
+        'router-authorization': options.routerSecret,
+      }),
     },
   });
   const server = createServer(gateway);
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {

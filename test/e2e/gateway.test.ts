@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAccountsSubgraph } from '../../examples/accounts/server.mjs';
 import { identityFixture } from '../support/fixtures.js';
-import { CREATE_RECOVERY_LINK, TEST_ADMIN_KEY } from '../support/app.js';
+import { CREATE_RECOVERY_LINK, REDEEM_RECOVERY_LINK, TEST_ADMIN_KEY, linkParameters } from '../support/app.js';
 import {
   GATEWAYS,
   STORES,
@@ -16,7 +16,12 @@ import {
 /**
  * A real supergraph on loopback, as teams run it: each JavaScript gateway in front of this
  * subgraph (on each store) and the accounts example subgraph, which owns Identity.email.
+ * The subgraph answers only its router (ROUTER_SECRET) and takes the client address from
+ * X-Forwarded-For, which each gateway extends with the address it saw (TRUSTED_PROXIES:
+ * loopback, where the gateway and the test's "load balancer" run).
  */
+const ROUTER_SECRET = 'gateway-router-secret-of-32-characters';
+const REDEEM_LIMIT = 3;
 
 // Nothing a gateway or Apollo Server does here may reach beyond loopback.
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -41,20 +46,28 @@ describe.each(GATEWAYS.flatMap((gateway) => STORES.map((store) => [gateway, stor
     let gateway: RunningGateway;
 
     beforeAll(async () => {
-      recovery = await startRecoveryOn(store, [ada, grace]);
+      recovery = await startRecoveryOn(store, [ada, grace], {
+        ROUTER_SECRET,
+        TRUSTED_PROXIES: '127.0.0.1, ::1',
+        REDEEM_RATE_LIMIT: `${REDEEM_LIMIT}/1m`,
+      });
       accounts = await startAccountsSubgraph({ accounts: batch });
-      gateway = await startGateway(gatewayKind, [
-        {
-          name: 'recovery',
-          url: `${recovery.app.url}/graphql`,
-          sdl: readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'),
-        },
-        {
-          name: 'accounts',
-          url: accounts.url,
-          sdl: readFileSync(new URL('../../examples/accounts/schema.graphql', import.meta.url), 'utf8'),
-        },
-      ]);
+      gateway = await startGateway(
+        gatewayKind,
+        [
+          {
+            name: 'recovery',
+            url: `${recovery.app.url}/graphql`,
+            sdl: readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'),
+          },
+          {
+            name: 'accounts',
+            url: accounts.url,
+            sdl: readFileSync(new URL('../../examples/accounts/schema.graphql', import.meta.url), 'utf8'),
+          },
+        ],
+        { routerSecret: ROUTER_SECRET },
+      );
     });
 
     afterAll(async () => {
@@ -63,13 +76,22 @@ describe.each(GATEWAYS.flatMap((gateway) => STORES.map((store) => [gateway, stor
       await recovery?.stop();
     });
 
-    async function throughGateway(query: string, variables: Record<string, unknown>, authorization?: string) {
+    async function throughGateway(
+      query: string,
+      variables: Record<string, unknown>,
+      authorization?: string,
+      forwardedFor?: string,
+    ) {
       const response = await fetch(gateway.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(authorization ? { authorization } : {}),
+          ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as { data?: any; errors?: any[] };
+      return { status: response.status, ...((await response.json()) as { data?: any; errors?: any[] }) };
     }
 
     it('creates a recovery link with the bearer forwarded to the subgraph', async () => {
@@ -120,16 +142,20 @@ describe.each(GATEWAYS.flatMap((gateway) => STORES.map((store) => [gateway, stor
           [grace.id, { id: grace.id, email: 'grace@example.com', state: 'ACTIVE' }],
         ]);
         const unresolved = batch.flatMap(({ id }, position) => (known.has(id) ? [] : [position]));
+        // An unknown identity's state cannot be known: this subgraph says so by name at each
+        // position (identity_not_found), and both gateways pass that on instead of a crash.
         if (gatewayKind === 'Apollo Gateway') {
-          expect(errors ?? []).toEqual([]);
-        } else {
-          // Hive Gateway reports each entity resolved to null as a null non-null field (masked
-          // as "Unexpected error."): only at those positions, and none from the subgraph.
-          expect(errors?.map((error) => error.path)).toEqual(
+          // In the order of the subgraph's answers, which is not the list's.
+          const paths = errors?.map((error) => error.path) ?? [];
+          expect(paths.sort((a, b) => a[1] - b[1])).toEqual(
             unresolved.map((position) => ['identities', position, 'state']),
           );
-          expect(errors?.filter((error) => error.extensions?.error !== undefined)).toEqual([]);
+        } else {
+          // Hive Gateway keeps the field of each error but drops the list position.
+          expect(errors?.map((error) => error.path)).toEqual(unresolved.map(() => ['identities', 'state']));
         }
+        expect(errors?.map((error) => error.extensions?.error?.id)).toEqual(unresolved.map(() => 'identity_not_found'));
+        expect(errors?.map((error) => error.message).filter((message) => /unexpected/i.test(message))).toEqual([]);
         expect(unresolved).toHaveLength(98);
         expect(data.identities).toHaveLength(100);
         expect(data.identities).toEqual(batch.map(({ id }) => known.get(id) ?? null));
@@ -139,6 +165,49 @@ describe.each(GATEWAYS.flatMap((gateway) => STORES.map((store) => [gateway, stor
       } finally {
         findIdentities.mockRestore();
       }
+    });
+
+    it('answers a batch with unknown identities without a single error where nothing is unknowable', async () => {
+      const { data, errors } = await throughGateway('{ identities { id email activeRecoveryLinks } }', {}, ADMIN);
+      expect(errors).toBeUndefined();
+      expect(data.identities).toHaveLength(100);
+      const known = new Set([ada.id, grace.id]);
+      for (const [position, { id }] of batch.entries()) {
+        const { activeRecoveryLinks } = data.identities[position];
+        expect(known.has(id) ? typeof activeRecoveryLinks : activeRecoveryLinks).toBe(known.has(id) ? 'number' : 0);
+      }
+    });
+
+    it('limits redemptions per person behind the gateway: one exhausts the limit, the other still redeems', async () => {
+      const guess = () => ({ input: { flow: randomUUID(), token: 'guess' } });
+      const attempts = [];
+      for (let i = 0; i <= REDEEM_LIMIT; i++)
+        attempts.push(await throughGateway(REDEEM_RECOVERY_LINK, guess(), undefined, '198.51.100.10'));
+      expect(attempts.map(({ errors }) => errors?.[0]?.extensions?.error?.id)).toEqual([
+        ...Array(REDEEM_LIMIT).fill('recovery_link_invalid'),
+        'rate_limited',
+      ]);
+      // The limited request reaches the client as the subgraph wrote it: 200, the errorGeneric intact.
+      const limited = attempts.at(-1)!;
+      expect(limited.status).toBe(200);
+      expect(limited.errors).toHaveLength(1);
+      expect(limited.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      expect(limited.errors?.[0]?.extensions?.error).toMatchObject({
+        code: 429,
+        id: 'rate_limited',
+        details: { retryAfterSeconds: expect.any(Number) },
+      });
+
+      const created = await throughGateway(CREATE_RECOVERY_LINK, { input: { identityId: ada.id } }, ADMIN);
+      const link = linkParameters(created.data.createRecoveryLink.recoveryLink);
+      const other = await throughGateway(REDEEM_RECOVERY_LINK, { input: link }, undefined, '198.51.100.11');
+      expect(other.errors).toBeUndefined();
+      expect(other.data.redeemRecoveryLink.identityId).toBe(ada.id);
+    });
+
+    it('is the only way in: the subgraph refuses a direct request without the router secret', async () => {
+      const response = await recovery.app.post({ query: '{ __typename }' });
+      expect(response.status).toBe(401);
     });
   },
 );

@@ -21,6 +21,9 @@ import { once } from 'node:events';
 let database: TestDatabase;
 let scratch: ScratchDatabase;
 let app: TestApp;
+/** The same service behind a router: it answers the router 200 with the same errors. */
+let routed: TestApp;
+const ROUTER_SECRET = 'router-secret-of-at-least-32-characters';
 const identity = identityFixture();
 
 beforeAll(async () => {
@@ -34,10 +37,17 @@ beforeAll(async () => {
     MONGODB_TIMEOUT: '1s',
     RECOVERY_LINK_KEEP_OLDER: 'true',
   });
+  routed = await startTestApp({
+    MONGODB_URI: database.uri,
+    MONGODB_DB: scratch.name,
+    MONGODB_TIMEOUT: '1s',
+    ROUTER_SECRET,
+  });
 }, 120_000);
 
 afterAll(async () => {
   await app?.stop();
+  await routed?.stop();
   await database?.stop();
 });
 
@@ -88,6 +98,19 @@ describe('a database outage', () => {
       expect(response.body.errors?.[0]?.extensions.error.id).toBe('storage_unavailable');
     }
     expect(JSON.stringify(during.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Mongo/);
+    const viaRouter = await routed.graphql(
+      CREATE_RECOVERY_LINK,
+      { input: { identityId: identity.id } },
+      {
+        'router-authorization': ROUTER_SECRET,
+      },
+    );
+    expect(viaRouter.status).toBe(200);
+    expect(viaRouter.body.data ?? null).toBeNull();
+    expect(viaRouter.body.errors?.[0]?.extensions.error).toMatchObject({
+      id: 'storage_unavailable',
+      details: { retryAfterSeconds: 5 },
+    });
     expect(await ready()).toBe(503);
     expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
 

@@ -32,6 +32,7 @@ async function errorsOf(source: string, variableValues?: Record<string, unknown>
   const contextValue: GraphQLContext = {
     requestId: 'req-1',
     clientAddress: null,
+    viaRouter: false,
     recovery,
     requireAdmin: async () => ({ kind: 'api_key', keyId: 'key_test' }),
     identities: identityLoader(recovery),

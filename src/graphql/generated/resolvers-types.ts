@@ -1,6 +1,7 @@
 import type { Duration } from '../../recovery/index.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Identity as IdentityModel, CreatedRecoveryLink as RecoveryLinkModel, Redemption as RecoveryRedemptionModel, RecoveryEvent as RecoveryEventModel } from '../../recovery/index.js';
+import type { IdentityParent as IdentityModel } from '../unknown-identity.js';
+import type { CreatedRecoveryLink as RecoveryLinkModel, Redemption as RecoveryRedemptionModel, RecoveryEvent as RecoveryEventModel } from '../../recovery/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -30,6 +31,7 @@ export type Scalars = {
    */
   UUID: { input: string; output: string; }
   federation__FieldSet: { input: string; output: string; }
+  federation__Scope: { input: string; output: string; }
   link__Import: { input: string; output: string; }
 };
 
@@ -322,6 +324,7 @@ export type ResolversTypes = {
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
+  federation__Scope: ResolverTypeWrapper<Scalars['federation__Scope']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -343,6 +346,7 @@ export type ResolversParentTypes = {
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
   UUID: Scalars['UUID']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
+  federation__Scope: Scalars['federation__Scope']['output'];
   link__Import: Scalars['link__Import']['output'];
   Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
@@ -355,6 +359,22 @@ export type LinkDirectiveArgs = {
 };
 
 export type LinkDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: ReadonlyArray<ReadonlyArray<Scalars['federation__Scope']['input']>>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ShareableDirectiveArgs = { };
+
+export type ShareableDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type TagDirectiveArgs = {
+  name: Scalars['String']['input'];
+};
+
+export type TagDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -425,6 +445,10 @@ export interface Federation__FieldSetScalarConfig extends GraphQLScalarTypeConfi
   name: 'federation__FieldSet';
 }
 
+export interface Federation__ScopeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__Scope'], any> {
+  name: 'federation__Scope';
+}
+
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
   name: 'link__Import';
 }
@@ -443,9 +467,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RecoveryRedemption?: RecoveryRedemptionResolvers<ContextType>;
   UUID?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
+  federation__Scope?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;
 };
 
 export type DirectiveResolvers<ContextType = GraphQLContext> = {
   link?: LinkDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
+  shareable?: ShareableDirectiveResolver<any, any, ContextType>;
+  tag?: TagDirectiveResolver<any, any, ContextType>;
 };

@@ -1,5 +1,6 @@
 import type { IdentityResolvers } from '../generated/resolvers-types.js';
 import { representationId } from '../entities.js';
+import { unknownIdentity } from '../unknown-identity.js';
 
 /**
  * Resolves Identity entities for a router: `{ __typename: "Identity", id }` references,
@@ -14,9 +15,10 @@ export const resolveIdentityReference: NonNullable<IdentityResolvers['__resolveR
 ) => {
   await context.requireAdmin();
   const id = representationId(reference);
-  if (id === null) return null;
+  // Never null: see unknown-identity.ts for what an identity without a record answers.
+  if (id === null) return unknownIdentity(reference.id);
   const identity = await context.identities.load(id);
   // @apollo/subgraph defines __typename on what this returns, and the embedded store's
   // identities are frozen: hand it a copy of its own.
-  return identity === null ? null : { ...identity };
+  return identity === null ? unknownIdentity(id) : { ...identity };
 };

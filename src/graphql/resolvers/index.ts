@@ -1,5 +1,5 @@
 import { ENUM_VALUES } from '../enum-values.js';
-import type { Resolvers } from '../generated/resolvers-types.js';
+import type { IdentityResolvers, Resolvers } from '../generated/resolvers-types.js';
 import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
 import { createRecoveryLink } from './create-recovery-link.js';
 import { identity } from './identity.js';
@@ -7,6 +7,7 @@ import { resolveIdentityReference } from './identity-reference.js';
 import { recoveryEvents } from './recovery-events.js';
 import { redeemRecoveryLink } from './redeem-recovery-link.js';
 import { revokeRecoveryLinks } from './revoke-recovery-links.js';
+import { isUnknown, known } from '../unknown-identity.js';
 
 export const resolvers: Resolvers = {
   UUID: UUIDScalar,
@@ -17,7 +18,12 @@ export const resolvers: Resolvers = {
   Query: { identity, recoveryEvents },
   Identity: {
     __resolveReference: resolveIdentityReference,
-    activeRecoveryLinks: (identity, _args, { activeLinkCounts }) => activeLinkCounts.load(identity.id),
+    // The generated type of an enum field with mapped values is `null` (a codegen quirk
+    // with enumValues given as objects); the domain value is what graphql-js maps.
+    state: known('state') as unknown as IdentityResolvers['state'],
+    traits: known('traits'),
+    activeRecoveryLinks: (identity, _args, { activeLinkCounts }) =>
+      isUnknown(identity) ? 0 : activeLinkCounts.load(identity.id),
   },
   Mutation: { createRecoveryLink, redeemRecoveryLink, revokeRecoveryLinks },
 };

@@ -60,7 +60,7 @@
   button.addEventListener('click', function () {
     button.disabled = true;
     button.textContent = 'Confirming…';
-    fetch(config.graphqlPath, {
+    fetch(config.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'omit',

@@ -1,0 +1,3 @@
+import type { DocumentNode } from 'graphql';
+
+export declare function withoutAuthorizationDirectives(typeDefs: DocumentNode): DocumentNode;
