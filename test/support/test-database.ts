@@ -25,6 +25,8 @@ export interface TestDatabase {
    * the commands cost there); absent for every other kind.
    */
   readonly postgresqlUrl?: string;
+  /** The server's own log, for a server this module started. */
+  readonly logFile?: string;
   /** Stops a server this module started and removes its data; nothing for an external one. */
   stop(): Promise<void>;
   /** Stops the server but keeps its port and data, to simulate an outage. */
@@ -208,6 +210,7 @@ async function startLocalServer(
   return {
     kind,
     uri: `mongodb://127.0.0.1:${port}/`,
+    logFile,
     description: `${what} on 127.0.0.1:${port}`,
     async stop() {
       await terminate();
