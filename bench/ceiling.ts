@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createRecoveryService } from '../src/app/recovery-service.js';
@@ -15,12 +15,32 @@ import { openStore } from '../src/stores/index.js';
 const parsed = parseConfig(process.env);
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const { config } = parsed;
-const store = await openStore(config, createLogger('warn'));
+// A store that cannot open (PostgreSQL refusing connections, say) is said on stderr, which
+// the bench shows with the scenario's failure, instead of an unhandled rejection.
+const store = await openStore(config, createLogger('warn')).catch((error: unknown) => {
+  process.stderr.write(`ceiling: the store did not open: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
 const port = config.port;
 const recovery = createRecoveryService(config, store, () => new URL(`http://localhost:${port}`));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-createServer(async (request, response) => {
+createServer((request, response) => {
+  handle(request, response).catch((error: unknown) => {
+    // Said once per kind on stderr, and answered, so a load run counts it as failed rather than hanging.
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (!reported.has(message) && reported.size < 20) {
+      reported.add(message);
+      process.stderr.write(`ceiling: ${request.url}: ${message}\n`);
+    }
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: 'internal', message }));
+  });
+}).listen(port, '127.0.0.1');
+
+const reported = new Set<string>();
+
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (request.method === 'GET') return void response.end('ok'); // readiness
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -60,7 +80,7 @@ createServer(async (request, response) => {
     );
   }
   response.writeHead(404).end();
-}).listen(port, '127.0.0.1');
+}
 
 // SIGTERM ends the process normally, so that `node --cpu-prof` writes the ceiling's profile too.
 process.on('SIGTERM', () => process.exit(0));

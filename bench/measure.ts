@@ -128,6 +128,9 @@ export async function measure(running: Running, options: MeasureOptions): Promis
       `${measurement.requestsPerSecond} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, ` +
       `${measurement.requests} requests, failed ${measurement.failed} (statuses ${JSON.stringify(result.statuses)}), CPU ${measurement.cpu.target}/${measurement.cpu.generator}/${measurement.cpu.database ?? '-'} s\n`,
   );
+  // Failed requests: what the process said about them (the ceiling writes its errors there).
+  const errors = running.errors().trim();
+  if (measurement.failed > 0 && errors !== '') process.stderr.write(`  ${target} stderr:\n${errors.slice(-2_000)}\n`);
   return measurement;
 }
 

@@ -9,6 +9,8 @@ export const ROOT = new URL('../../', import.meta.url);
 export const ADMIN_KEY = 'bench-admin-key-with-at-least-32-characters';
 
 export interface Running {
+  /** The end of what the process wrote on stderr (its errors: logs go to stdout). */
+  errors(): string;
   readonly url: string;
   readonly pid: number;
   /** SIGKILL unless told otherwise; SIGTERM lets the service shut down (and write a profile). */
@@ -44,8 +46,9 @@ export async function startNode(
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // The last 8 KB: enough for why it failed, bounded however much it writes.
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-8_192)));
   const url = `http://127.0.0.1:${port}`;
   // Pre-filling takes a while before the server listens; a process that died says so.
   for (let i = 0; i < 6_000 && child.exitCode === null; i++) {
@@ -54,6 +57,7 @@ export async function startNode(
       return {
         url,
         pid: child.pid!,
+        errors: () => stderr,
         async stop(signal = 'SIGKILL') {
           if (child.exitCode !== null || child.signalCode !== null) return;
           const exited = once(child, 'exit');

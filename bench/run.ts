@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDatabase, type TestDatabase } from '../test/support/test-database.js';
+import { kratosLike, renderKratosLike, type KratosLikeRow } from './kratos-like.js';
 import { loadGenerator } from './load.js';
 import { closeBenchClient, openBenchDatabase } from './mongo-data.js';
 import { pidListeningOn, ROOT } from './processes.js';
@@ -28,8 +29,8 @@ import { renderShapes, shapes, shapeTargets, type ShapeMeasurement } from './sha
  *   --long              longer runs, more rounds, 128 connections, the full hostile flood on MongoDB
  *   --quick             short runs and small volumes, to try the bench itself (figures mean little)
  *   --store=embedded    one store only (embedded or mongodb)
- *   --only=a,b          scenarios: compare, shapes, one-identity, prefilled, hostile, commands (the
- *                       default set), and soak (100,000 creations, for the memory they leave)
+ *   --only=a,b          scenarios: compare, shapes, one-identity, prefilled, hostile, commands,
+ *                       kratos-like (the default set), and soak (100,000 creations, for the memory they leave)
  *   --profile           also profile the service (node --cpu-prof) on the embedded store
  */
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -37,7 +38,9 @@ const LONG = process.argv.includes('--long');
 const QUICK = process.argv.includes('--quick');
 const PROFILE = process.argv.includes('--profile');
 const STORES = (argument('store') ?? 'embedded,mongodb').split(',');
-const SCENARIOS = new Set((argument('only') ?? 'compare,shapes,one-identity,prefilled,hostile,commands').split(','));
+const SCENARIOS = new Set(
+  (argument('only') ?? 'compare,shapes,one-identity,prefilled,hostile,commands,kratos-like').split(','),
+);
 /** The default REDEEM_RATE_LIMIT (30/1m), the window the hostile flood's writes are counted against. */
 const REDEEM_LIMIT = 30;
 const REDEEM_WINDOW_SECONDS = 60;
@@ -73,23 +76,64 @@ function settingsFor(store: 'embedded' | 'mongodb'): Settings {
 
 const shapeResults: ShapeMeasurement[] = [];
 
+/** Scenarios that failed, with their error: the others still run and print. */
+const failures: { store: string; scenario: string; error: string }[] = [];
+
+async function attempt(store: string, scenario: string, run: () => Promise<void>): Promise<void> {
+  if (!SCENARIOS.has(scenario) && scenario !== 'profile') return;
+  try {
+    await run();
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${store}: ${scenario} failed: ${message}\n`);
+    failures.push({ store, scenario, error: message.split('\n').slice(0, 12).join('\n') });
+  }
+}
+
 async function benchStore(store: StoreUnderTest, results: Results): Promise<void> {
   const settings = settingsFor(store.name);
-  process.stderr.write(`\n${store.name} store\n`);
-  if (SCENARIOS.has('compare')) results.comparisons.push(...(await compare(store, settings)));
+  const name = store.name;
+  process.stderr.write(`\n${name} store\n`);
+  await attempt(name, 'compare', async () => void results.comparisons.push(...(await compare(store, settings))));
   // The operation shapes of issue 17: on the embedded store, where the service's own CPU is the limit.
-  if (SCENARIOS.has('shapes') && store.name === 'embedded') shapeResults.push(...(await shapes(store, settings)));
-  if (SCENARIOS.has('one-identity')) results.scenarios.push(...(await oneIdentity(store, settings)));
-  if (SCENARIOS.has('prefilled')) results.scenarios.push(...(await prefilled(store, settings)));
-  if (SCENARIOS.has('hostile')) {
+  if (name === 'embedded')
+    await attempt(name, 'shapes', async () => void shapeResults.push(...(await shapes(store, settings))));
+  await attempt(name, 'one-identity', async () => void results.scenarios.push(...(await oneIdentity(store, settings))));
+  await attempt(name, 'prefilled', async () => void results.scenarios.push(...(await prefilled(store, settings))));
+  await attempt(name, 'hostile', async () => {
     const report = await hostile(store, settings);
-    results.hostile[store.name] = report;
+    results.hostile[name] = report;
     results.scenarios.push(report.measurement);
+  });
+  await attempt(name, 'soak', async () => void results.scenarios.push(...(await soak(store, settings))));
+  if (PROFILE && name === 'embedded')
+    await attempt(name, 'profile', async () => void (results.profile = await profile(store, settings)));
+  if (name === 'mongodb')
+    await attempt(
+      name,
+      'commands',
+      async () => void (results.commands.mongodb = await commandsPerOperation(store, settings)),
+    );
+}
+
+/** Issue 19's scenario, on a FerretDB on PostgreSQL this run started (its statistics and log are read). */
+async function benchKratosLike(database: TestDatabase | undefined, rows: KratosLikeRow[]): Promise<void> {
+  if (!SCENARIOS.has('kratos-like')) return;
+  if (database?.postgresqlUrl === undefined || database.logFile === undefined) {
+    failures.push({
+      store: 'mongodb',
+      scenario: 'kratos-like',
+      error: `needs the bench's own FerretDB on PostgreSQL, not ${database?.description ?? 'MONGODB_URI'}`,
+    });
+    return;
   }
-  if (SCENARIOS.has('soak')) results.scenarios.push(...(await soak(store, settings)));
-  if (PROFILE && store.name === 'embedded') results.profile = await profile(store, settings);
-  if (SCENARIOS.has('commands') && store.name === 'mongodb')
-    results.commands.mongodb = await commandsPerOperation(store, settings);
+  const { uri, postgresqlUrl, logFile } = database;
+  await attempt('mongodb', 'kratos-like', async () => {
+    const backing = { uri, postgresqlUrl, logFile, databasePid: pidListeningOn(port(uri)!) };
+    rows.push(
+      ...(await kratosLike(backing, { sizes: QUICK ? [1_000, 10_000] : [1_000, 100_000], seconds: QUICK ? 3 : 10 })),
+    );
+  });
 }
 
 function port(uri: string): number | null {
@@ -100,6 +144,7 @@ function port(uri: string): number | null {
 async function main() {
   const results: Results = { comparisons: [], scenarios: [], hostile: {}, commands: {}, profile: {} };
   const generator = loadGenerator();
+  const kratosRows: KratosLikeRow[] = [];
   let description = '';
 
   if (STORES.includes('embedded')) {
@@ -136,6 +181,7 @@ async function main() {
         },
         results,
       );
+      await benchKratosLike(database, kratosRows);
     } finally {
       await closeBenchClient();
       await database?.stop();
@@ -153,7 +199,10 @@ async function main() {
   );
   console.log(renderTables(results));
   console.log(renderShapes(shapeResults));
+  console.log(renderKratosLike(kratosRows));
   console.log(renderTargets(targets));
+  for (const { store, scenario, error } of failures)
+    console.log(`\n**FAILED: ${scenario} on ${store}**\n\n\`\`\`\n${error}\n\`\`\`\n`);
   mkdirSync(new URL('.bench-results/', ROOT), { recursive: true });
   const path = new URL(`.bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, ROOT);
   writeFileSync(
@@ -168,6 +217,8 @@ async function main() {
         targets,
         ...results,
         shapes: shapeResults,
+        kratosLike: kratosRows,
+        failures,
       },
       null,
       2,

@@ -1,7 +1,7 @@
 import { eventFrom, type RequestOrigin } from './audit.js';
 import { durationToMilliseconds, type Duration } from './duration.js';
 import { buildRecoveryLink } from './link.js';
-import { claimAndForget } from './revoke-links.js';
+import { changeOutstandingSet } from './outstanding-set.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
 
 export interface CreateRecoveryLinkRequest {
@@ -34,13 +34,15 @@ export type CreateRecoveryLinkOutcome =
 const MINIMUM_LIFESPAN_NANOSECONDS = 1_000_000n;
 
 /**
- * The writes of a creation, in an order that keeps two invariants however the process
+ * The writes of a creation, in an order that keeps three invariants however the process
  * dies between any two of them (FerretDB has no transactions):
  * 1. the identity's outstanding set names the new link before the link exists, so no
  *    later creation can miss it (a set entry without a link is harmless);
  * 2. older links are claimed as revoked before the new link exists, so there is never a
  *    moment with two usable links (dying in between leaves none: the admin asks again);
  * 3. the link document is its own `created` audit entry, so no usable link lacks one.
+ * Two creations racing for one identity are ordered by the set's change (a unique
+ * insert): the later one claims the earlier one's link, so exactly one stays usable.
  */
 export async function createRecoveryLink(
   deps: RecoveryServiceDependencies,
@@ -76,13 +78,12 @@ export async function createRecoveryLink(
   const expiresAt = new Date(createdAt.getTime() + durationToMilliseconds(lifespan));
   const flowId = deps.newFlowId();
   const token = deps.generateToken();
-  const before = await store.addOutstandingRecoveryLink(identityId, { flowId, createdAt, expiresAt });
   // Only the newest link should work: an older one may sit in a mailbox someone else reads.
-  // Links created after this one (a racing creation) are theirs to keep.
-  const older = deps.keepOlderLinks
-    ? []
-    : before.filter((link) => link.flowId !== flowId && link.createdAt <= createdAt);
-  await claimAndForget(deps, identityId, before, older, { outcome: 'revoked', at: createdAt, origin });
+  // The set holds only links not yet claimed, so in the steady state each claim succeeds.
+  await changeOutstandingSet(deps, identityId, { outcome: 'revoked', at: createdAt, origin }, (links) => ({
+    added: { flowId, createdAt, expiresAt },
+    toClaim: deps.keepOlderLinks ? [] : links,
+  }));
   await store.insertRecoveryLink({
     flowId,
     identityId,

@@ -28,6 +28,9 @@ export type {
   RecoveryLinkClaim,
   NewRecoveryLink,
   OutstandingRecoveryLink,
+  OutstandingSet,
+  OutstandingSetChange,
+  OutstandingSetDecision,
   RecoveryStore,
   RetentionPolicy,
 } from './store.js';

@@ -84,8 +84,9 @@ export async function redeemRecoveryLink(
   });
   if (claimed.length !== 1) return failed(invalid, identity.id);
 
-  // A creation already revoked every older link; only kept ones can still be outstanding.
-  if (deps.keepOlderLinks) await revokeOutstandingLinks(deps, identity.id, origin, link.flowId);
+  // Whatever RECOVERY_LINK_KEEP_OLDER says, a redeemed link ends the others: a link
+  // created by a racing creation, or kept, must not open the account a second time.
+  await revokeOutstandingLinks(deps, identity.id, origin, link.flowId);
   const session = await deps.issueSession(identity.id, link.flowId, now);
   return {
     kind: 'redeemed',

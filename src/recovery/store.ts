@@ -50,6 +50,34 @@ export interface OutstandingRecoveryLink {
   readonly expiresAt: Date;
 }
 
+/** An identity's outstanding set, and how many changes made it (0: never changed). */
+export interface OutstandingSet {
+  readonly generation: number;
+  readonly links: readonly OutstandingRecoveryLink[];
+}
+
+/**
+ * One change of an identity's outstanding set: the set it was planned on had generation
+ * `generation - 1`. Changes are decided by a unique insert of their generation and
+ * applied one after another, never over each other: FerretDB's updates read and then
+ * write, so two at once could lose one's entry, and with it a usable link.
+ */
+export interface OutstandingSetChange {
+  readonly identityId: string;
+  readonly generation: number;
+  /** The link a creation adds, or null (a redemption or revocation adds none). */
+  readonly added: OutstandingRecoveryLink | null;
+  /** Entries that can no longer be outstanding: claimed by this change or before, or expired. */
+  readonly dropped: readonly string[];
+  /** When it was decided. */
+  readonly at: Date;
+}
+
+export type OutstandingSetDecision =
+  | { readonly won: true; readonly claimed: string[] }
+  /** `winner` is null when the store no longer knows it: the set moved on, read it again. */
+  | { readonly won: false; readonly winner: OutstandingSetChange | null };
+
 /**
  * Ending a link's life, by redeeming or revoking it. Each link can be claimed once: the
  * first claim wins and every later one, in any process, loses. The stores make this a
@@ -108,15 +136,24 @@ export interface RecoveryLinkStore {
   findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null>;
   /** The link with usedAt or revokedAt as its claim says. */
   findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null>;
-  /**
-   * Adds a link to its identity's outstanding set and answers the entries that were there
-   * before: a hint, some of which may have been claimed or have expired since.
-   */
-  addOutstandingRecoveryLink(identityId: string, link: OutstandingRecoveryLink): Promise<OutstandingRecoveryLink[]>;
   /** The identity's outstanding set as stored: a hint, without asking which were claimed. */
-  readOutstandingSet(identityId: string): Promise<OutstandingRecoveryLink[]>;
-  /** Drops entries that can no longer be outstanding (claimed or expired) from the set. */
-  forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void>;
+  readOutstandingSet(identityId: string): Promise<OutstandingSet>;
+  /**
+   * Decides who makes `change.generation` of the identity's set: a unique insert, so of
+   * any number of changes racing for it in any number of processes exactly one wins. Only
+   * the winner claims `flowIds` (in the same command where the store can), answering what
+   * it claimed; a loser answers the change that won, when the store still knows it.
+   */
+  decideOutstandingSetChange(
+    change: OutstandingSetChange,
+    flowIds: readonly string[],
+    claim: RecoveryLinkClaim,
+  ): Promise<OutstandingSetDecision>;
+  /**
+   * Writes a decided change into the set, once: nothing happens when the set is already
+   * past generation - 1. Anyone may apply a change that won, for a maker that died.
+   */
+  applyOutstandingSetChange(change: OutstandingSetChange): Promise<void>;
   /** The identity's links that expire after `now` and have not been claimed. */
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
   /** How many outstanding links each identity has (ids without any are absent). */

@@ -3,6 +3,9 @@ import type {
   Identity,
   NewRecoveryLink,
   OutstandingRecoveryLink,
+  OutstandingSet,
+  OutstandingSetChange,
+  OutstandingSetDecision,
   RateDecision,
   RateLimit,
   RateLimitBucket,
@@ -33,6 +36,13 @@ const DEFAULT_RETENTION: RetentionPolicy = {
   maxLifespanMilliseconds: 30 * 24 * 3600_000,
 };
 
+interface OutstandingState {
+  generation: number;
+  readonly links: Map<string, OutstandingRecoveryLink>;
+  /** A change decided and not yet applied: the next one waits for it (see changeOutstandingSet). */
+  pending: OutstandingSetChange | null;
+}
+
 interface StoredLink {
   readonly link: NewRecoveryLink;
   claim: RecoveryLinkClaim | null;
@@ -58,8 +68,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
   );
   /** Per identity, the flow ids of its stored links, so its audit trail is not a scan. */
   private readonly linksByIdentity = new Map<string, Set<string>>();
-  /** Per identity, only its outstanding links: claimed and expired ones leave it. */
-  private readonly outstanding = new Map<string, Map<string, OutstandingRecoveryLink>>();
+  /** Per identity, only its outstanding links (claimed and expired ones leave it), and its changes. */
+  private readonly outstanding = new Map<string, OutstandingState>();
   private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
   private readonly failuresByAge = new OldestFirst<string>((key) => this.failures.has(key), MEMORY_STORE_CAPS.failures);
   /** Per bucket and key: the current window and how much of it is used. */
@@ -110,39 +120,53 @@ export class MemoryRecoveryStore implements RecoveryStore {
     };
   }
 
-  async addOutstandingRecoveryLink(
-    identityId: string,
-    link: OutstandingRecoveryLink,
-  ): Promise<OutstandingRecoveryLink[]> {
-    const set = this.outstanding.get(identityId) ?? new Map<string, OutstandingRecoveryLink>();
-    const before = [...set.values()];
-    const { flowId, createdAt, expiresAt } = link;
-    this.outstanding.set(identityId, set.set(flowId, Object.freeze({ flowId, createdAt, expiresAt })));
-    return before;
+  async readOutstandingSet(identityId: string): Promise<OutstandingSet> {
+    const state = this.outstanding.get(identityId);
+    return { generation: state?.generation ?? 0, links: [...(state?.links.values() ?? [])] };
   }
 
-  async readOutstandingSet(identityId: string): Promise<OutstandingRecoveryLink[]> {
-    return [...(this.outstanding.get(identityId)?.values() ?? [])];
+  async decideOutstandingSetChange(
+    change: OutstandingSetChange,
+    flowIds: readonly string[],
+    claim: RecoveryLinkClaim,
+  ): Promise<OutstandingSetDecision> {
+    const state = this.outstanding.get(change.identityId) ?? { generation: 0, links: new Map(), pending: null };
+    if (state.pending !== null) return { won: false, winner: state.pending };
+    if (change.generation !== state.generation + 1) return { won: false, winner: null };
+    state.pending = Object.freeze({ ...change });
+    this.outstanding.set(change.identityId, state);
+    return { won: true, claimed: this.claim(flowIds, claim) };
   }
 
-  async forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void> {
-    const set = this.outstanding.get(identityId);
-    if (set === undefined) return;
-    for (const flowId of flowIds) set.delete(flowId);
-    if (set.size === 0) this.outstanding.delete(identityId);
+  async applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {
+    const state = this.outstanding.get(change.identityId);
+    if (state === undefined || state.pending?.generation !== change.generation) return;
+    state.generation = change.generation;
+    state.pending = null;
+    if (change.added !== null) state.links.set(change.added.flowId, Object.freeze({ ...change.added }));
+    for (const flowId of change.dropped) state.links.delete(flowId);
+    this.forgetIfEmpty(change.identityId, state);
+  }
+
+  /**
+   * An empty set with nothing pending starts again from generation 0: every change of it
+   * was decided here, so no stale decision can meet the new ones.
+   */
+  private forgetIfEmpty(identityId: string, state: OutstandingState): void {
+    if (state.links.size === 0 && state.pending === null) this.outstanding.delete(identityId);
   }
 
   async listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
-    const set = this.outstanding.get(identityId);
-    if (set === undefined) return [];
+    const state = this.outstanding.get(identityId);
+    if (state === undefined) return [];
     const outstanding: OutstandingRecoveryLink[] = [];
-    for (const [flowId, link] of set) {
+    for (const [flowId, link] of state.links) {
       // Expired entries leave the index as they are met; a set entry whose link never
       // came to be stored (a creation that failed half-way) is not outstanding either.
-      if (link.expiresAt <= now) set.delete(flowId);
+      if (link.expiresAt <= now) state.links.delete(flowId);
       else if (this.links.has(flowId) && this.links.get(flowId)!.claim === null) outstanding.push(link);
     }
-    if (set.size === 0) this.outstanding.delete(identityId);
+    this.forgetIfEmpty(identityId, state);
     return outstanding;
   }
 
@@ -156,6 +180,11 @@ export class MemoryRecoveryStore implements RecoveryStore {
   }
 
   async claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
+    return this.claim(flowIds, claim);
+  }
+
+  /** Synchronous, so a decision and its claims are one step. */
+  private claim(flowIds: readonly string[], claim: RecoveryLinkClaim): string[] {
     const claimed: string[] = [];
     for (const flowId of flowIds) {
       const stored = this.links.get(flowId);
@@ -175,7 +204,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
         if (stored.claim !== null) continue;
         stored.claim = Object.freeze({ ...claim });
       }
-      this.outstanding.get(claim.identityId)?.delete(flowId);
+      this.outstanding.get(claim.identityId)?.links.delete(flowId);
       claimed.push(flowId);
     }
     return claimed;
@@ -274,7 +303,11 @@ export class MemoryRecoveryStore implements RecoveryStore {
     if (stored === undefined) return;
     const { identityId } = stored.link;
     this.links.delete(flowId);
-    this.outstanding.get(identityId)?.delete(flowId);
+    const outstanding = this.outstanding.get(identityId);
+    if (outstanding !== undefined) {
+      outstanding.links.delete(flowId);
+      this.forgetIfEmpty(identityId, outstanding);
+    }
     const flowIds = this.linksByIdentity.get(identityId);
     flowIds?.delete(flowId);
     if (flowIds?.size === 0) this.linksByIdentity.delete(identityId);

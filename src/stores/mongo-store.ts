@@ -21,6 +21,9 @@ import {
   type IdentityState,
   type NewRecoveryLink,
   type OutstandingRecoveryLink,
+  type OutstandingSet,
+  type OutstandingSetChange,
+  type OutstandingSetDecision,
   type RateDecision,
   type RateLimit,
   type RateLimitBucket,
@@ -82,12 +85,31 @@ interface ClaimDocument {
 
 /**
  * An identity's outstanding set: `_id` is the identity id, `links` maps flow ids to when
- * they were created and expire. A hint (claims decide), bounded by trimming, and purged
- * once the newest link in it has expired.
+ * they were created and expire, `generation` counts its changes (absent in sets written
+ * before there were generations: 0). A hint (claims decide) that holds only links not
+ * yet claimed, and outlives the decisions of its changes (see applyOutstandingSetChange).
  */
 interface OutstandingSetDocument {
   _id: string;
+  generation?: number;
   links: Record<string, { createdAt: Date; expiresAt: Date }>;
+  purgeAt: Date;
+}
+
+/**
+ * The decision of one change of an outstanding set, in the claims collection so that it
+ * and the claims it makes are one insert: `_id` is the identity id, `#` and the
+ * generation, so a second decision of that generation fails. It has no `identityId`
+ * field, so the audit trail never reads it.
+ */
+interface DecisionDocument {
+  _id: string;
+  change: {
+    generation: number;
+    added: { flowId: string; createdAt: Date; expiresAt: Date } | null;
+    dropped: string[];
+    at: Date;
+  };
   purgeAt: Date;
 }
 
@@ -135,6 +157,7 @@ export class MongoRecoveryStore implements RecoveryStore {
     private readonly identities: Collection<IdentityDocument>,
     private readonly links: Collection<LinkDocument>,
     private readonly claims: Collection<ClaimDocument>,
+    private readonly decisions: Collection<DecisionDocument>,
     private readonly outstanding: Collection<OutstandingSetDocument>,
     private readonly failures: Collection<FailureDocument>,
     private readonly rateSlots: Collection<RateSlotDocument>,
@@ -161,6 +184,7 @@ export class MongoRecoveryStore implements RecoveryStore {
         identities: db.collection<IdentityDocument>(options.identitiesCollection),
         links: db.collection<LinkDocument>(options.recoveryLinksCollection),
         claims: db.collection<ClaimDocument>(`${options.recoveryLinksCollection}_claims`),
+        decisions: db.collection<DecisionDocument>(`${options.recoveryLinksCollection}_claims`),
         outstanding: db.collection<OutstandingSetDocument>(`${options.recoveryLinksCollection}_outstanding`),
         failures: db.collection<FailureDocument>('recovery_events'),
         rateSlots: db.collection<RateSlotDocument>('rate_limit_slots'),
@@ -172,6 +196,7 @@ export class MongoRecoveryStore implements RecoveryStore {
         collections.identities,
         collections.links,
         collections.claims,
+        collections.decisions,
         collections.outstanding,
         collections.failures,
         collections.rateSlots,
@@ -250,42 +275,79 @@ export class MongoRecoveryStore implements RecoveryStore {
     });
   }
 
-  addOutstandingRecoveryLink(identityId: string, link: OutstandingRecoveryLink): Promise<OutstandingRecoveryLink[]> {
+  readOutstandingSet(identityId: string): Promise<OutstandingSet> {
     return this.unlessUnreachable(async () => {
-      // One command reads the set as it was and adds to it (atomic on MongoDB; FerretDB
-      // reads then writes, so two creations racing for one identity can both survive).
-      const before = await retryRacedUpsert(() =>
-        this.outstanding.findOneAndUpdate(
-          { _id: identityId },
-          {
-            $set: { [`links.${link.flowId}`]: { createdAt: link.createdAt, expiresAt: link.expiresAt } },
-            $max: { purgeAt: link.expiresAt },
-          },
-          { upsert: true, returnDocument: 'before' },
-        ),
-      );
-      return entriesOf(before);
+      const set = await this.outstanding.findOne({ _id: identityId });
+      return { generation: set?.generation ?? 0, links: entriesOf(set) };
     });
   }
 
-  forgetOutstandingRecoveryLinks(identityId: string, flowIds: readonly string[]): Promise<void> {
+  decideOutstandingSetChange(
+    change: OutstandingSetChange,
+    flowIds: readonly string[],
+    claim: RecoveryLinkClaim,
+  ): Promise<OutstandingSetDecision> {
     return this.unlessUnreachable(async () => {
-      if (flowIds.length === 0) return;
-      await this.outstanding.updateOne(
-        { _id: identityId },
-        { $unset: Object.fromEntries(flowIds.map((flowId) => [`links.${flowId}`, ''])) },
-      );
+      const _id = `${change.identityId}#${change.generation}`;
+      const purgeAt = claimPurgeAt(claim.at, this.retention);
+      const decision: DecisionDocument = { _id, change: decisionOf(change), purgeAt };
+      const claims = flowIds.map((flowId) => ({ _id: flowId, ...claim, purgeAt }));
+      try {
+        // Ordered, decision first: a lost decision claims nothing. FerretDB inserts the
+        // batch as one statement in one transaction, so the usual case is one write.
+        await this.decisions.insertMany([decision, ...(claims as never[])], { ordered: true });
+        return { won: true, claimed: [...flowIds] };
+      } catch (error) {
+        const lost = duplicateKeyErrors(error);
+        if (lost === null) throw error;
+        const first = Math.min(...lost);
+        if (first === 0) {
+          const winner = await this.decisions.findOne({ _id });
+          return { won: false, winner: winner === null ? null : changeOf(change.identityId, winner) };
+        }
+        // Decided, but flowIds[first - 1] was claimed before (a race), and an ordered
+        // insert stopped there: the rest are claimed one by one.
+        const rest = await this.claimRecoveryLinks(flowIds.slice(first), claim);
+        return { won: true, claimed: [...flowIds.slice(0, first - 1), ...rest] };
+      }
     });
   }
 
-  readOutstandingSet(identityId: string): Promise<OutstandingRecoveryLink[]> {
-    return this.unlessUnreachable(async () => entriesOf(await this.outstanding.findOne({ _id: identityId })));
+  applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      const { identityId, generation, added, dropped } = change;
+      // Only onto the generation it was planned on, so applying twice, or late, is a no-op.
+      const filter =
+        generation === 1
+          ? { _id: identityId, generation: { $exists: false } }
+          : { _id: identityId, generation: generation - 1 };
+      const update = {
+        $set: {
+          generation,
+          ...(added === null
+            ? {}
+            : { [`links.${added.flowId}`]: { createdAt: added.createdAt, expiresAt: added.expiresAt } }),
+        },
+        // Outlives the decisions (kept as long as claims), so its generations never restart
+        // while an old decision could still be met.
+        $max: { purgeAt: claimPurgeAt(change.at, this.retention) },
+        ...(dropped.length === 0
+          ? {}
+          : { $unset: Object.fromEntries(dropped.map((flowId) => [`links.${flowId}`, ''])) }),
+      };
+      try {
+        await this.outstanding.updateOne(filter as never, update as never, { upsert: generation === 1 });
+      } catch (error) {
+        // The first change, applied already: the upsert found no set without generation.
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      }
+    });
   }
 
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
     return this.unlessUnreachable(async () => {
       const set = await this.readOutstandingSet(identityId);
-      return this.unclaimed(set.filter((link) => link.expiresAt > now));
+      return this.unclaimed(set.links.filter((link) => link.expiresAt > now));
     });
   }
 
@@ -538,6 +600,16 @@ function duplicateKeyErrors(error: unknown): number[] | null {
   const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
   if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) return null;
   return writeErrors.map((writeError) => writeError.index);
+}
+
+function decisionOf(change: OutstandingSetChange): DecisionDocument['change'] {
+  const { generation, added, dropped, at } = change;
+  return { generation, added: added === null ? null : { ...added }, dropped: [...dropped], at };
+}
+
+function changeOf(identityId: string, decision: DecisionDocument): OutstandingSetChange {
+  const { generation, added, dropped, at } = decision.change;
+  return { identityId, generation, added, dropped, at };
 }
 
 function entriesOf(set: OutstandingSetDocument | null): OutstandingRecoveryLink[] {

@@ -13,12 +13,7 @@ import { identityFixture } from '../support/fixtures.js';
  */
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
-const WRITES = [
-  'addOutstandingRecoveryLink',
-  'claimRecoveryLinks',
-  'insertRecoveryLink',
-  'forgetOutstandingRecoveryLinks',
-];
+const WRITES = ['decideOutstandingSetChange', 'applyOutstandingSetChange', 'insertRecoveryLink', 'claimRecoveryLinks'];
 
 /** The store, dying at its `failAt`-th write: what a process killed there leaves behind. */
 function crashingAt(store: RecoveryStore, failAt: number): RecoveryStore {

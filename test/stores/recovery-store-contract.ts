@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DuplicateRecoveryLinkError,
+  type CreatedRecoveryLink,
   type Identity,
   type NewRecoveryLink,
+  type OutstandingRecoveryLink,
+  type OutstandingSetChange,
   type RecoveryEvent,
   type RecoveryLinkClaim,
   type RecoveryStore,
 } from '../../src/recovery/index.js';
 import { identityFixture, linkFixture } from '../support/fixtures.js';
+import { testOrigin, testRecoveryService } from '../support/service.js';
 
 /** A store with a way to put identities in it, as that store's deployments do. */
 export interface StoreUnderTest {
@@ -18,7 +22,7 @@ export interface StoreUnderTest {
 }
 
 const NOW = new Date('2026-01-01T00:30:00.000Z');
-const claimOf = (outcome: RecoveryLinkClaim['outcome'], identityId = randomUUID()): RecoveryLinkClaim => ({
+const claimOf = (outcome: RecoveryLinkClaim['outcome'], identityId: string = randomUUID()): RecoveryLinkClaim => ({
   outcome,
   identityId,
   at: NOW,
@@ -29,11 +33,50 @@ const claimOf = (outcome: RecoveryLinkClaim['outcome'], identityId = randomUUID(
 const redeemed = claimOf('redeemed');
 const revoked = claimOf('revoked');
 
+const entry = ({ flowId, createdAt, expiresAt }: NewRecoveryLink): OutstandingRecoveryLink => ({
+  flowId,
+  createdAt,
+  expiresAt,
+});
+
+/** A change of the identity's set planned on what it holds now, claiming nothing. */
+async function changeAdding(store: RecoveryStore, identityId: string, link: NewRecoveryLink | null) {
+  const set = await store.readOutstandingSet(identityId);
+  const change: OutstandingSetChange = {
+    identityId,
+    generation: set.generation + 1,
+    added: link === null ? null : entry(link),
+    dropped: [],
+    at: NOW,
+  };
+  return change;
+}
+
 /** Stores a link as a creation does: named in its identity's outstanding set first. */
 async function storeLink(store: RecoveryStore, link: NewRecoveryLink): Promise<void> {
-  await store.addOutstandingRecoveryLink(link.identityId, link);
+  const change = await changeAdding(store, link.identityId, link);
+  expect(await store.decideOutstandingSetChange(change, [], claimOf('revoked', link.identityId))).toEqual({
+    won: true,
+    claimed: [],
+  });
+  await store.applyOutstandingSetChange(change);
   await store.insertRecoveryLink(link);
 }
+
+/** Links someone could redeem: named in the set, stored, unclaimed, unexpired. */
+async function usableLinks(store: RecoveryStore, identityId: string, now = NOW): Promise<string[]> {
+  const outstanding = await store.listOutstandingRecoveryLinks(identityId, now);
+  const stored = await Promise.all(outstanding.map((link) => store.findRecoveryLink(link.flowId)));
+  return stored.flatMap((link) =>
+    link !== null && link.usedAt === null && link.revokedAt === null ? [link.flowId] : [],
+  );
+}
+
+/**
+ * The same store as another process sees it: its changes do not take turns with this
+ * process's (they do within one process), so the two race in the store itself.
+ */
+const asAnotherProcess = (store: RecoveryStore): RecoveryStore => new Proxy(store, {});
 
 function failure(identityId: string | null, clientAddress: string, second = 0): RecoveryEvent {
   return {
@@ -176,19 +219,107 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       ]);
     });
 
-    it("answers the identity's outstanding set as it was before each addition, and forgets on request", async () => {
+    it('changes an outstanding set one generation at a time: one decision per generation wins', async () => {
       const identityId = randomUUID();
       const [first, second, third] = [
         linkFixture({ identityId }),
         linkFixture({ identityId }),
         linkFixture({ identityId }),
       ];
-      const entry = ({ flowId, createdAt, expiresAt }: NewRecoveryLink) => ({ flowId, createdAt, expiresAt });
-      expect(await subject.store.addOutstandingRecoveryLink(identityId, first)).toEqual([]);
-      expect(await subject.store.addOutstandingRecoveryLink(identityId, second)).toEqual([entry(first)]);
-      await subject.store.forgetOutstandingRecoveryLinks(identityId, [first.flowId]);
-      expect(await subject.store.addOutstandingRecoveryLink(identityId, third)).toEqual([entry(second)]);
-      expect(await subject.store.addOutstandingRecoveryLink(randomUUID(), first)).toEqual([]);
+      expect(await subject.store.readOutstandingSet(identityId)).toEqual({ generation: 0, links: [] });
+      await subject.store.insertRecoveryLink(first);
+      const adding = await changeAdding(subject.store, identityId, first);
+      const rival = await changeAdding(subject.store, identityId, second);
+      expect(await subject.store.decideOutstandingSetChange(adding, [], revoked)).toEqual({ won: true, claimed: [] });
+      // The loser claims nothing and learns the winner, to apply it for a maker that died.
+      expect(await subject.store.decideOutstandingSetChange(rival, [third.flowId], revoked)).toEqual({
+        won: false,
+        winner: adding,
+      });
+      expect(await subject.store.claimRecoveryLinks([third.flowId], revoked)).toEqual([third.flowId]);
+      await subject.store.applyOutstandingSetChange(adding);
+      await subject.store.applyOutstandingSetChange(adding);
+      expect(await subject.store.readOutstandingSet(identityId)).toEqual({ generation: 1, links: [entry(first)] });
+
+      const replacing: OutstandingSetChange = {
+        ...(await changeAdding(subject.store, identityId, second)),
+        dropped: [first.flowId],
+      };
+      expect(await subject.store.decideOutstandingSetChange(replacing, [first.flowId], revoked)).toEqual({
+        won: true,
+        claimed: [first.flowId],
+      });
+      await subject.store.applyOutstandingSetChange(replacing);
+      // A change applied late, onto a set that moved on, changes nothing.
+      await subject.store.applyOutstandingSetChange(adding);
+      expect(await subject.store.readOutstandingSet(identityId)).toEqual({ generation: 2, links: [entry(second)] });
+      expect((await subject.store.findRecoveryLink(first.flowId))?.revokedAt).toEqual(NOW);
+      expect(await subject.store.readOutstandingSet(randomUUID())).toEqual({ generation: 0, links: [] });
+    });
+
+    describe('with the recovery service, two processes at once', () => {
+      const PAIRS = 30;
+      const at = new Date('2026-01-01T00:00:00.000Z');
+      const services = (keepOlderLinks = false) => {
+        const shared = { now: () => at, newFlowId: randomUUID, keepOlderLinks };
+        return [
+          testRecoveryService({ store: subject.store, ...shared }),
+          testRecoveryService({ store: asAnotherProcess(subject.store), ...shared }),
+        ] as const;
+      };
+      /** Seeds first: the embedded store under test is made anew with its identities. */
+      const seeded = async () => {
+        const identities = Array.from({ length: PAIRS }, () => identityFixture());
+        for (const identity of identities) await subject.seedIdentity(identity);
+        return identities;
+      };
+      const linkOf = (outcome: Awaited<ReturnType<ReturnType<typeof services>[0]['createRecoveryLink']>>) => {
+        if (outcome.kind !== 'created') throw new Error(`not created: ${outcome.kind}`);
+        return outcome.link;
+      };
+
+      it(`leaves exactly one usable link of two creations racing for one identity (${PAIRS} pairs)`, async () => {
+        const identities = await seeded();
+        const [here, there] = services();
+        const pairs = await Promise.all(
+          identities.map((identity) =>
+            Promise.all([
+              here.createRecoveryLink({ identityId: identity.id, origin: testOrigin('here') }),
+              there.createRecoveryLink({ identityId: identity.id, origin: testOrigin('there') }),
+            ]),
+          ),
+        );
+        for (const [index, identity] of identities.entries()) {
+          const created = pairs[index]!.map(linkOf);
+          const usable = await usableLinks(subject.store, identity.id, at);
+          expect(usable).toHaveLength(1);
+          expect(created.map((link) => link.flowId)).toContain(usable[0]);
+        }
+      });
+
+      it(`revokes every other link on redemption, even with RECOVERY_LINK_KEEP_OLDER (${PAIRS} pairs)`, async () => {
+        const identities = await seeded();
+        const [here, there] = services(true);
+        const pairs = await Promise.all(
+          identities.map((identity) =>
+            Promise.all([
+              here.createRecoveryLink({ identityId: identity.id, origin: testOrigin('here') }),
+              there.createRecoveryLink({ identityId: identity.id, origin: testOrigin('there') }),
+            ]),
+          ),
+        );
+        await Promise.all(
+          pairs.map(async (pair, index) => {
+            const [first, second] = pair.map(linkOf) as [CreatedRecoveryLink, CreatedRecoveryLink];
+            expect(await usableLinks(subject.store, identities[index]!.id, at)).toHaveLength(2);
+            const token = new URL(first.recoveryLink).searchParams.get('token')!;
+            const redeemed = await there.redeemRecoveryLink({ flowId: first.flowId, token, origin: testOrigin('r') });
+            expect(redeemed.kind).toBe('redeemed');
+            expect(await usableLinks(subject.store, identities[index]!.id, at)).toEqual([]);
+            expect((await subject.store.findRecoveryLink(second.flowId))?.revokedAt).toEqual(at);
+          }),
+        );
+      });
     });
 
     it('admits exactly the limit in a window, even when requests race, and again in the next', async () => {

@@ -20,6 +20,13 @@ export interface TestDatabase {
   readonly kind: TestDatabaseKind;
   readonly uri: string;
   readonly description: string;
+  /**
+   * The PostgreSQL database a FerretDB on PostgreSQL stores into (its statistics tell what
+   * the commands cost there); absent for every other kind.
+   */
+  readonly postgresqlUrl?: string;
+  /** The server's own log, for a server this module started. */
+  readonly logFile?: string;
   /** Stops a server this module started and removes its data; nothing for an external one. */
   stop(): Promise<void>;
   /** Stops the server but keeps its port and data, to simulate an outage. */
@@ -40,6 +47,18 @@ const FERRETDB_DIR = (() => {
 })();
 const FERRETDB = join(FERRETDB_DIR, 'bin/ferretdb');
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * FerretDB's PostgreSQL connections, and the connections each client may open to FerretDB.
+ * A findAndModify or update in FerretDB holds one PostgreSQL connection for its query and
+ * waits for a second one to write, so FerretDB deadlocks once every connection of its pool
+ * is held that way. It cannot while the commands in flight (at most the sum of the busy
+ * clients' maxPoolSize) stay below the pool: three clients at full use take 18 of 20. A
+ * test file or bench scenario has at most three clients busy at once. 20 per FerretDB
+ * also leaves most of a developer machine's 100 PostgreSQL connections to other runs.
+ */
+const FERRETDB_POSTGRESQL_POOL = 20;
+const CLIENT_MAX_POOL_SIZE = 6;
 
 /**
  * The PostgreSQL server FerretDB stores into, as a URL whose database is the one to
@@ -90,13 +109,24 @@ export async function startTestDatabase(options: { local?: boolean } = {}): Prom
     const postgresql = createRunDatabase();
     if (postgresql.url !== null) {
       const { url, name, server, drop } = postgresql;
-      return startLocalServer(
+      const started = await startLocalServer(
         'ferretdb',
         FERRETDB,
-        (port) => ['--listen-addr', `127.0.0.1:${port}`, '--postgresql-url', url],
-        `${version} on PostgreSQL (database ${name} at ${server})`,
+        (port) => [
+          '--listen-addr',
+          `127.0.0.1:${port}`,
+          '--postgresql-url',
+          url,
+          '--postgresql-pool',
+          String(FERRETDB_POSTGRESQL_POOL),
+        ],
+        `${version} on PostgreSQL (database ${name} at ${server}, ${FERRETDB_POSTGRESQL_POOL} connections)`,
         drop,
       );
+      // Bounds what one client can ask of FerretDB at once below its PostgreSQL pool (see
+      // FERRETDB_POSTGRESQL_POOL); every client of the run (tests, services, the bench)
+      // connects with this URI.
+      return { ...started, uri: `${started.uri}?maxPoolSize=${CLIENT_MAX_POOL_SIZE}`, postgresqlUrl: url };
     }
     return startLocalServer(
       'ferretdb',
@@ -180,6 +210,7 @@ async function startLocalServer(
   return {
     kind,
     uri: `mongodb://127.0.0.1:${port}/`,
+    logFile,
     description: `${what} on 127.0.0.1:${port}`,
     async stop() {
       await terminate();

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
@@ -64,6 +65,7 @@ func serve(args []string) error {
 	postgresqlURL := flags.String("postgresql-url", "", "PostgreSQL database to store data in")
 	stateDir := flags.String("state-dir", "", "folder for the SQLite databases, when there is no --postgresql-url")
 	logLevel := flags.String("log-level", "warn", "debug, info, warn or error")
+	poolSize := flags.Int("postgresql-pool", defaultPoolSize, "most PostgreSQL connections, unless the URL sets pool_max_conns")
 	_ = flags.Parse(args)
 
 	var level slog.Level
@@ -78,7 +80,11 @@ func serve(args []string) error {
 	case *postgresqlURL != "" && *stateDir != "":
 		return errors.New("give either --postgresql-url or --state-dir, not both")
 	case *postgresqlURL != "":
-		config.Handler, config.PostgreSQLURL = "postgresql", *postgresqlURL
+		url, err := withPoolSize(*postgresqlURL, *poolSize)
+		if err != nil {
+			return err
+		}
+		config.Handler, config.PostgreSQLURL = "postgresql", url
 	case *stateDir != "":
 		config.Handler, config.SQLiteURL = "sqlite", "file:"+*stateDir+"/"
 	default:
@@ -143,12 +149,104 @@ func manageDatabases(command string, args []string) error {
 			return err
 		}
 	}
+	if err := indexIDLookups(ctx, config, name); err != nil {
+		return err
+	}
 	if *throwaway {
 		// A test run's database lives minutes and is dropped after: a PostgreSQL crash may
 		// lose its last commits but never corrupts it, and FerretDB's many small commits
 		// (DDL for every scratch database) run about 40% faster without the flush.
 		_, err = conn.Exec(ctx, `ALTER DATABASE "`+name+`" SET synchronous_commit = off`)
 	}
+	return err
+}
+
+// defaultPoolSize bounds the PostgreSQL connections of one FerretDB. FerretDB's own default
+// (50) lets two FerretDBs take the 100 connections a developer machine usually allows. It
+// must stay above the number of commands FerretDB can be given at once (the sum of its
+// clients' maxPoolSize), because a findAndModify or update holds one connection for its
+// query while it waits for a second one to write: with every connection held that way,
+// FerretDB deadlocks. The test tooling gives its clients maxPoolSize=6 (see
+// test/support/test-database.ts), so three busy clients at once stay below it.
+const defaultPoolSize = 20
+
+// withPoolSize sets pool_max_conns (a pgx pool setting FerretDB passes on) unless the URL
+// already does.
+func withPoolSize(postgresqlURL string, size int) (string, error) {
+	parsed, err := url.Parse(postgresqlURL)
+	if err != nil {
+		return "", fmt.Errorf("--postgresql-url: %w", err)
+	}
+	values := parsed.Query()
+	if !values.Has("pool_max_conns") {
+		values.Set("pool_max_conns", strconv.Itoa(size))
+	}
+	parsed.RawQuery = values.Encode()
+	return parsed.String(), nil
+}
+
+// idIndexSQL makes PostgreSQL serve FerretDB's `_id` lookups from an index. FerretDB v1
+// filters `_id` with `_jsonb->'_id' @> $2` (containment, which its unique btree index on
+// `(_jsonb->'_id')` cannot serve), so without this every lookup by `_id` reads the whole
+// table. A GIN index on the same expression serves containment; an event trigger adds one
+// to every table FerretDB creates in this database, so no FerretDB code changes. Custom
+// plans: FerretDB passes the key '_id' as a parameter too, and only a plan made for the
+// actual parameter values sees the expression `_jsonb->'_id'` that the index is on.
+const idIndexSQL = `
+CREATE OR REPLACE FUNCTION public.index_ferretdb_id_lookup(schema_name text, table_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I USING gin ((_jsonb -> ''_id'') jsonb_path_ops)',
+		left(table_name, 50) || '_id_gin', schema_name, table_name);
+END $$;
+CREATE OR REPLACE FUNCTION public.index_ferretdb_id_lookups() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	created record;
+BEGIN
+	FOR created IN
+		SELECT c.relname, n.nspname FROM pg_event_trigger_ddl_commands() AS d
+		JOIN pg_class AS c ON c.oid = d.objid JOIN pg_namespace AS n ON n.oid = c.relnamespace
+		WHERE d.command_tag = 'CREATE TABLE' AND d.object_type = 'table' AND c.relkind = 'r'
+			AND NOT starts_with(c.relname, '_ferretdb_')
+			AND EXISTS (SELECT 1 FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = '_jsonb' AND NOT a.attisdropped)
+	LOOP
+		PERFORM public.index_ferretdb_id_lookup(created.nspname, created.relname);
+	END LOOP;
+END $$;
+DO $$
+DECLARE
+	existing record;
+BEGIN
+	-- A database kept across starts (npm run db) has tables from before the trigger.
+	FOR existing IN
+		SELECT c.relname, n.nspname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+		WHERE c.relkind = 'r' AND NOT starts_with(c.relname, '_ferretdb_')
+			AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+			AND EXISTS (SELECT 1 FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = '_jsonb' AND NOT a.attisdropped)
+	LOOP
+		PERFORM public.index_ferretdb_id_lookup(existing.nspname, existing.relname);
+	END LOOP;
+END $$;
+DROP EVENT TRIGGER IF EXISTS index_ferretdb_id_lookups;
+CREATE EVENT TRIGGER index_ferretdb_id_lookups ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+	EXECUTE FUNCTION public.index_ferretdb_id_lookups();
+`
+
+// indexIDLookups installs idIndexSQL in database name (event triggers belong to one
+// database, so this connects to it), and asks for custom plans there.
+func indexIDLookups(ctx context.Context, maintenance *pgx.ConnConfig, name string) error {
+	config := maintenance.Copy()
+	config.Database = name
+	conn, err := pgx.ConnectConfig(ctx, config)
+	if err != nil {
+		return fmt.Errorf("PostgreSQL database %s: %w", name, err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, idIndexSQL); err != nil {
+		return fmt.Errorf("the _id index trigger in %s: %w", name, err)
+	}
+	_, err = conn.Exec(ctx, `ALTER DATABASE "`+name+`" SET plan_cache_mode = force_custom_plan`)
 	return err
 }
 

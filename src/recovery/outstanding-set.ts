@@ -1,0 +1,90 @@
+import type { RequestOrigin } from './audit.js';
+import type { RecoveryServiceDependencies } from './dependencies.js';
+import type { OutstandingRecoveryLink, OutstandingSetChange, RecoveryLinkClaim } from './store.js';
+
+/** What a change of the set does, planned on the entries it had. */
+export interface OutstandingSetPlan {
+  /** The link a creation adds, or null. */
+  readonly added: OutstandingRecoveryLink | null;
+  /** Entries to claim; those expired by then are only dropped. */
+  readonly toClaim: readonly OutstandingRecoveryLink[];
+  /** Entries to drop without claiming them (claimed already by the caller). */
+  readonly alsoDropped?: readonly string[];
+}
+
+/**
+ * Another process may win each attempt's generation, and each loss finishes the winner's
+ * change first, so every attempt starts from a newer set; more losses in a row than this
+ * mean something is wrong rather than busy.
+ */
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Changes an identity's outstanding set: reads it, claims what the plan says and writes
+ * the change, answering the flow ids this call claimed. Who changes a generation is a
+ * unique insert, so changes racing in several processes apply one after another, and the
+ * claims are made by the winner alone, before its change is written: a crash in between
+ * leaves a decided change that the next one applies for it, never a usable link missing
+ * from the set. Within a process, changes of one identity take turns, so they do not
+ * race each other for a generation at all.
+ */
+export async function changeOutstandingSet(
+  deps: Pick<RecoveryServiceDependencies, 'store'>,
+  identityId: string,
+  claim: { outcome: RecoveryLinkClaim['outcome']; at: Date; origin: RequestOrigin },
+  plan: (links: readonly OutstandingRecoveryLink[]) => OutstandingSetPlan,
+): Promise<string[]> {
+  const { store } = deps;
+  return inTurn(store, identityId, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const set = await store.readOutstandingSet(identityId);
+      const { added, toClaim, alsoDropped = [] } = plan(set.links);
+      const live = toClaim.filter((link) => link.expiresAt > claim.at).map((link) => link.flowId);
+      const expired = set.links.filter((link) => link.expiresAt <= claim.at).map((link) => link.flowId);
+      const change: OutstandingSetChange = {
+        identityId,
+        generation: set.generation + 1,
+        added,
+        dropped: [...new Set([...toClaim.map((link) => link.flowId), ...expired, ...alsoDropped])],
+        at: claim.at,
+      };
+      const decision = await store.decideOutstandingSetChange(change, live, {
+        outcome: claim.outcome,
+        identityId,
+        at: claim.at,
+        requestId: claim.origin.requestId,
+        actor: claim.origin.actor,
+        clientAddress: claim.origin.clientAddress,
+      });
+      if (decision.won) {
+        await store.applyOutstandingSetChange(change);
+        return decision.claimed;
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(`the outstanding set of identity ${identityId} changed ${MAX_ATTEMPTS} times in a row`);
+      }
+      // Its maker may have died before writing it; applying it twice changes nothing.
+      if (decision.winner !== null) await store.applyOutstandingSetChange(decision.winner);
+    }
+  });
+}
+
+/**
+ * Per store, the last change queued for each identity. An entry leaves as soon as its
+ * queue is empty, so the map holds at most one entry per request in flight.
+ */
+const turns = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+async function inTurn<T>(store: object, identityId: string, work: () => Promise<T>): Promise<T> {
+  let queues = turns.get(store);
+  if (queues === undefined) turns.set(store, (queues = new Map()));
+  // The queued tail never rejects (see below), so this runs once the one before settled.
+  const mine = (queues.get(identityId) ?? Promise.resolve()).then(work);
+  const tail = mine.catch(() => undefined);
+  queues.set(identityId, tail);
+  try {
+    return await mine;
+  } finally {
+    if (queues.get(identityId) === tail) queues.delete(identityId);
+  }
+}
