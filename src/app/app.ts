@@ -166,6 +166,7 @@ export async function startApp(
   return {
     url,
     stop: () => {
+      http.drain();
       known.stop();
       return (stopped ??= apollo.stop());
     },

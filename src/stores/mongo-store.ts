@@ -1,12 +1,7 @@
 import {
   MongoBulkWriteError,
   MongoClient,
-  MongoClientClosedError,
-  MongoError,
-  MongoNetworkError,
   MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
   UUID,
   type Collection,
   type Db,
@@ -31,6 +26,7 @@ import {
   type RetentionPolicy,
 } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
+import { isConnectionLoss } from './connection-loss.js';
 import { MongoRateLimiter, type RateSlotDocument } from './mongo-rate-limit.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
@@ -496,32 +492,6 @@ async function ensureIndexes(collections: StoreCollections, logger: Logger): Pro
     logger.info('this server has no TTL indexes: the service purges what is due itself (STORE_SWEEP_INTERVAL)');
     return false;
   }
-}
-
-/**
- * Every failure that means "the server could not be reached, or the connection was lost":
- * selection, network and closed-client errors, no answer or no free connection within
- * MONGODB_TIMEOUT (the outcome unknown, as after a broken connection), and errors the
- * driver labels as connection-level (a write whose connection broke surfaces as a bulk
- * write error whose cause is a network error).
- */
-export function isConnectionLoss(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (
-      current instanceof MongoServerSelectionError ||
-      current instanceof MongoNetworkError ||
-      // The driver does not export this class; its name is part of its API.
-      current.name === 'MongoWaitQueueTimeoutError' ||
-      current instanceof MongoTopologyClosedError ||
-      current instanceof MongoClientClosedError ||
-      (current instanceof MongoError &&
-        (current.hasErrorLabel('ResetPool') || current.hasErrorLabel('PoolRequestedRetry')))
-    ) {
-      return true;
-    }
-    current = current.cause;
-  }
-  return false;
 }
 
 /**

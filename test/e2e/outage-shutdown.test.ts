@@ -151,6 +151,12 @@ describe.each(outages)('with the database $name', (outage) => {
       const answers = await Promise.all(inFlight);
       expect(answers.map(({ status }) => status)).toEqual(Array(10).fill(503));
       for (const { body } of answers) expect(body).toContain('storage_unavailable');
+      // Those answered during the drain were told not to send anything more on their
+      // connection, which the drain closes. (A killed server refuses connections, so some
+      // may have answered before the signal.)
+      const duringDrain = answers.filter(({ at }) => at >= signalled);
+      expect(duringDrain.length).toBeGreaterThan(0);
+      expect(duringDrain.map(({ connection }) => connection)).toEqual(Array(duringDrain.length).fill('close'));
       const errors = service
         .output()
         .split('\n')
@@ -203,14 +209,22 @@ describe('with the database frozen, then back during the drain', () => {
 });
 
 /** A creation as a client sends it; status 0 when the connection ended without an answer. */
-function createThrough(url: string, identityId: string): Promise<{ status: number; body: string }> {
+function createThrough(
+  url: string,
+  identityId: string,
+): Promise<{ status: number; body: string; connection: string | null; at: number }> {
   return fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
     body: JSON.stringify({ query: CREATE_RECOVERY_LINK, variables: { input: { identityId } } }),
   }).then(
-    async (response) => ({ status: response.status, body: await response.text() }),
-    (error: unknown) => ({ status: 0, body: String(error) }),
+    async (response) => ({
+      status: response.status,
+      body: await response.text(),
+      connection: response.headers.get('connection'),
+      at: Date.now(),
+    }),
+    (error: unknown) => ({ status: 0, body: String(error), connection: null, at: Date.now() }),
   );
 }
 
