@@ -32,6 +32,16 @@ import { createRecoveryService } from './recovery-service.js';
 import { behindRouter } from './behind-router.js';
 import { DEMO_IDENTITY } from '../stores/index.js';
 
+/**
+ * How long stop() waits for requests in flight before cutting their connections. Each
+ * database operation ends within MONGODB_TIMEOUT, and a request whose operation timed out
+ * answers 503 at once, so a second more answers every request even with the database
+ * unresponsive; Apollo's default (10s) outlasted orchestrators' patience.
+ */
+export function drainGracePeriod(config: Pick<Config, 'mongo'>): number {
+  return (config.mongo?.timeoutMilliseconds ?? 0) + 1_000;
+}
+
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */
   readonly url: string;
@@ -127,7 +137,7 @@ export async function startApp(
     formatError,
     stringifyResult: serializeResult,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: http.server, stopGracePeriodMillis: drainGracePeriod(config) }),
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       requestIds(),
@@ -163,6 +173,9 @@ export async function startApp(
   let stopped: Promise<void> | undefined;
   return {
     url,
-    stop: () => (stopped ??= apollo.stop()),
+    stop: () => {
+      http.drain();
+      return (stopped ??= apollo.stop());
+    },
   };
 }

@@ -5,7 +5,13 @@ import { createLogger } from '../logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { openStore } from '../stores/index.js';
 
-/** Longer than Apollo's 10s drain, shorter than Kubernetes' default 30s grace period. */
+/**
+ * After the drain, how long closing the database connection may take. Nothing is in
+ * flight any more; with the database unresponsive the driver's goodbye (endSessions)
+ * would wait for MONGODB_TIMEOUT, for nothing anyone waits on.
+ */
+const CLOSE_STORE_MS = 1_000;
+/** A last resort, should anything else hang; shorter than Kubernetes' default 30s grace period. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 const parsed = parseConfig(process.env);
@@ -36,15 +42,26 @@ try {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests in flight');
-    // Draining is bounded by Apollo (10s); closing the database connection is not, and
-    // hangs while the database is unreachable. An orchestrator waiting on a process that
-    // never exits is worse than closing the connection abruptly.
     setTimeout(() => {
       logger.warn('shutdown did not finish in time; exiting anyway');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    // First every request in flight is answered (bounded by drainGracePeriod), and only
+    // then the store closes: closing first would fail them with MongoClientClosedError.
     await app.stop();
-    await store.close();
+    const closed = await Promise.race([
+      store.close().then(
+        () => true,
+        (error: unknown) => {
+          logger.warn({ err: error }, 'closing the database connection failed');
+          return true;
+        },
+      ),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_STORE_MS).unref()),
+    ]);
+    // Every request was answered by now: leaving an unresponsive database's connection
+    // to the operating system loses nothing, so this is still a clean exit.
+    if (!closed) logger.warn('the database connection did not close in time; exiting without waiting');
     logger.info('stopped');
     process.exit(0);
   };

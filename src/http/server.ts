@@ -44,9 +44,15 @@ export interface HttpDependencies {
  */
 export function createHttpServer(dependencies: HttpDependencies) {
   let apollo: ApolloServer<GraphQLContext> | undefined;
+  /** Responses not sent yet, so that a drain can still tell their clients (see drain). */
+  const unsent = new Set<ServerResponse>();
+  let draining = false;
   const server: Server = createServer((request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
+    if (draining) response.setHeader('connection', 'close');
+    unsent.add(response);
+    response.once('close', () => unsent.delete(response));
     route(request, response, requestId).catch((error: unknown) => {
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
       if (!response.headersSent)
@@ -177,6 +183,15 @@ export function createHttpServer(dependencies: HttpDependencies) {
     server,
     setApollo(started: ApolloServer<GraphQLContext>) {
       apollo = started;
+    },
+    /**
+     * From now on every response says `Connection: close`. The drain ends each keep-alive
+     * connection once its last response is out; a client that does not know would send its
+     * next request on that connection as it closes, and get no answer.
+     */
+    drain() {
+      draining = true;
+      for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
     },
   };
 }

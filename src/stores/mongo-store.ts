@@ -1,11 +1,7 @@
 import {
   MongoBulkWriteError,
   MongoClient,
-  MongoError,
-  MongoNetworkError,
   MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
   UUID,
   type Collection,
   type Db,
@@ -15,7 +11,6 @@ import {
   DuplicateRecoveryLinkError,
   StoreUnavailableError,
   claimPurgeAt,
-  currentWindow,
   linkPurgeAt,
   type Identity,
   type IdentityState,
@@ -34,7 +29,9 @@ import {
   type RetentionPolicy,
 } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
-import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst, RateSlotHints } from './shared.js';
+import { isConnectionLoss } from './connection-loss.js';
+import { MongoRateLimiter, type RateSlotDocument } from './mongo-rate-limit.js';
+import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
 /**
  * Key-value access, so that no request costs more because of how much is stored: every
@@ -113,16 +110,6 @@ interface DecisionDocument {
   purgeAt: Date;
 }
 
-/**
- * One per request admitted by a rate limit: `_id` is bucket, key, window and slot, so a
- * window holds at most `limit` of them however many processes race for the last slot.
- * (FerretDB's $inc upsert reads then writes; a unique insert is its one atomic step.)
- */
-interface RateSlotDocument {
-  _id: string;
-  purgeAt: Date;
-}
-
 /** Failures, one document per who, what and window, counted (see recordFailure). */
 interface FailureDocument extends Omit<RecoveryEvent, 'count'> {
   _id: string;
@@ -147,7 +134,9 @@ const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
 
 export class MongoRecoveryStore implements RecoveryStore {
-  private readonly rateSlotHints = new RateSlotHints();
+  private readonly rateLimiter: MongoRateLimiter;
+  /** Operations under way, for close. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Which form the deployment's identity ids take, learned from the last one found. */
   private identityIdsAreUuids = false;
 
@@ -164,15 +153,23 @@ export class MongoRecoveryStore implements RecoveryStore {
     private readonly retention: RetentionPolicy,
     /** True when the server removes what is due itself; else purgeExpired does. */
     readonly expiresByItself: boolean,
-  ) {}
+  ) {
+    this.rateLimiter = new MongoRateLimiter(rateSlots);
+  }
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
     // The driver would wait 30s for a server by default; clients should hear within the
     // configured bound that the database is away, while the driver reconnects on its own.
+    // A server that accepts connections but never answers (frozen, or a black-holed
+    // network) needs the other two bounds: waiting for an answer (socketTimeoutMS) and
+    // for a free connection while the others wait (waitQueueTimeoutMS). Without them
+    // requests waited until a heartbeat failed, about 10s. (Driver 7 ignores timeoutMS.)
     const client = new MongoClient(options.uri, {
       appName: 'recovery-link-subgraph',
       serverSelectionTimeoutMS: options.timeoutMilliseconds,
       connectTimeoutMS: options.timeoutMilliseconds,
+      socketTimeoutMS: options.timeoutMilliseconds,
+      waitQueueTimeoutMS: options.timeoutMilliseconds,
       monitorCommands: options.onCommand !== undefined,
     });
     const onCommand = options.onCommand;
@@ -385,23 +382,7 @@ export class MongoRecoveryStore implements RecoveryStore {
   }
 
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
-    return this.unlessUnreachable(async () => {
-      const window = currentWindow(limit, now);
-      const windowKey = `${bucket}|${key}|${window.start}`;
-      const purgeAt = new Date(window.start + limit.windowMilliseconds);
-      // Probe slots by `_id`, each reserved in this process first (see RateSlotHints).
-      const until = purgeAt.getTime();
-      for (let slot = this.rateSlotHints.reserve(windowKey, until); slot < limit.limit;) {
-        try {
-          await this.rateSlots.insertOne({ _id: `${windowKey}|${slot}`, purgeAt });
-          return { allowed: true };
-        } catch (error) {
-          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-          slot = this.rateSlotHints.reserve(windowKey, until);
-        }
-      }
-      return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
-    });
+    return this.unlessUnreachable(() => this.rateLimiter.consume(bucket, key, limit, now));
   }
 
   recordFailure(event: RecoveryEvent): Promise<void> {
@@ -516,14 +497,31 @@ export class MongoRecoveryStore implements RecoveryStore {
 
   /** Turns "the database cannot be reached" into the domain's StoreUnavailableError. */
   private async unlessUnreachable<T>(operation: () => Promise<T>): Promise<T> {
+    const running = operation();
+    this.inFlight.add(running);
     try {
-      return await operation();
+      return await running;
     } catch (error) {
       throw isConnectionLoss(error) ? new StoreUnavailableError(error) : error;
+    } finally {
+      this.inFlight.delete(running);
     }
   }
 
+  /**
+   * The service drains its requests before it closes the store, but an operation can
+   * outlive its request (a response cut off, the sweeper): closing under it would fail it
+   * with MongoClientClosedError. Each ends within MONGODB_TIMEOUT, so wait that long at most.
+   */
   async close(): Promise<void> {
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(this.inFlight),
+        new Promise((resolve) => (timer = setTimeout(resolve, this.client.options.socketTimeoutMS))),
+      ]);
+      clearTimeout(timer);
+    }
     await this.client.close();
   }
 }
@@ -556,28 +554,6 @@ async function ensureIndexes(collections: StoreCollections, logger: Logger): Pro
     logger.info('this server has no TTL indexes: the service purges what is due itself (STORE_SWEEP_INTERVAL)');
     return false;
   }
-}
-
-/**
- * Every failure that means "the server could not be reached, or the connection was lost":
- * selection, network and closed-topology errors, and errors the driver labels as
- * connection-level (a write whose connection broke surfaces as a bulk write error whose
- * cause is a network error).
- */
-export function isConnectionLoss(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (
-      current instanceof MongoServerSelectionError ||
-      current instanceof MongoNetworkError ||
-      current instanceof MongoTopologyClosedError ||
-      (current instanceof MongoError &&
-        (current.hasErrorLabel('ResetPool') || current.hasErrorLabel('PoolRequestedRetry')))
-    ) {
-      return true;
-    }
-    current = current.cause;
-  }
-  return false;
 }
 
 /**

@@ -32,23 +32,39 @@ export function newestFirst(a: RecoveryEvent, b: RecoveryEvent): number {
 const MAX_HINTS = 10_000;
 
 /**
- * Per rate-limit window, the next slot this process will try. Slots are found by probing
- * `_id`s rather than counting documents. Each probe reserves its slot here before the
- * insert is sent, so concurrent requests of one process try different slots instead of
- * all racing for the same one: one insert per admitted request in the steady state, and
- * none at all once this process knows the window is full. A slot taken by another process
- * costs one failed insert; a slot whose insert failed otherwise is skipped (fails closed).
+ * Per rate-limit window, what this process knows of its slots: the next one to try, and
+ * the ones it reserved and gave back. Each probe reserves its slot here before the insert
+ * is sent, so concurrent requests of one process try different slots instead of all
+ * racing for the same one: one insert per admitted request in the steady state, and none
+ * at all once this process knows the window is full. A slot whose insert failed for any
+ * reason but a duplicate key is given back: the request took nothing, so it must not
+ * count, or an outage would leave callers refused with no slot in the database.
  */
 export class RateSlotHints {
-  private readonly hints = new Map<string, { next: number; until: number }>();
+  private readonly hints = new Map<string, { next: number; givenBack: number[]; until: number }>();
 
-  /** The slot to try next for this window, reserved for the caller. */
+  /** The slot to try next for this window, reserved for the caller: given-back ones first. */
   reserve(windowKey: string, until: number): number {
     const hint = this.hints.get(windowKey);
-    if (hint !== undefined) return hint.next++;
+    if (hint !== undefined) return hint.givenBack.pop() ?? hint.next++;
     if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
-    this.hints.set(windowKey, { next: 1, until });
+    this.hints.set(windowKey, { next: 1, givenBack: [], until });
     return 0;
+  }
+
+  /** Every slot below `slot` is known to be taken: reservations continue from there. */
+  skipTo(windowKey: string, slot: number): void {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined) hint.next = Math.max(hint.next, slot);
+  }
+
+  /**
+   * Gives back a slot `reserve` handed out and that was not taken. Only its one reserver
+   * gives it back, so the list holds each slot once and never more than the limit.
+   */
+  giveBack(windowKey: string, slot: number): void {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined && slot < hint.next) hint.givenBack.push(slot);
   }
 
   private forget(now: number): void {

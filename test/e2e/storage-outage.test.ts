@@ -135,8 +135,8 @@ describe('a database outage', () => {
     try {
       service.child.kill('SIGTERM');
       const [code] = await once(service.child, 'exit');
-      // 0 when the connection closes in time, 1 when the deadline cut it short; never a hang.
-      expect([0, 1]).toContain(code);
+      // Nothing was in flight: a clean exit, whether or not the connection closed in time.
+      expect(code).toBe(0);
     } finally {
       service.child.kill('SIGKILL');
       await database.startServer();

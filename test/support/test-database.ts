@@ -33,6 +33,12 @@ export interface TestDatabase {
   stopServer(): Promise<void>;
   /** Starts a stopped server again on the same port and data. */
   startServer(): Promise<void>;
+  /**
+   * Freezes the server with SIGSTOP: connections stay open and nothing answers, as with a
+   * black-holed network. `resumeServer` (SIGCONT) undoes it; so does `stop`.
+   */
+  pauseServer(): void;
+  resumeServer(): void;
 }
 
 /** tools/ferretdb of this repository, found upwards from here (this file is also compiled for the bench). */
@@ -82,6 +88,12 @@ export async function startTestDatabase(options: { local?: boolean } = {}): Prom
       },
       startServer: async () => {
         throw new Error('cannot start an external database (MONGODB_URI)');
+      },
+      pauseServer: () => {
+        throw new Error('cannot pause an external database (MONGODB_URI)');
+      },
+      resumeServer: () => {
+        throw new Error('cannot resume an external database (MONGODB_URI)');
       },
     };
   }
@@ -194,6 +206,8 @@ async function startLocalServer(
   async function terminate(): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
+    // A paused server would not act on SIGTERM until continued.
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
@@ -220,6 +234,8 @@ async function startLocalServer(
     async startServer() {
       child = await launch();
     },
+    pauseServer: () => void child.kill('SIGSTOP'),
+    resumeServer: () => void child.kill('SIGCONT'),
   };
 }
 

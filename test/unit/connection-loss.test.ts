@@ -1,5 +1,7 @@
 import {
   MongoBulkWriteError,
+  MongoClientClosedError,
+  MongoDriverError,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoServerError,
@@ -7,7 +9,7 @@ import {
   MongoTopologyClosedError,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isConnectionLoss } from '../../src/stores/mongo-store.js';
+import { isConnectionLoss } from '../../src/stores/connection-loss.js';
 
 describe('what counts as losing the database (503 storage_unavailable)', () => {
   it('counts unreachable servers, broken and timed-out connections, and a closed client', () => {
@@ -15,6 +17,15 @@ describe('what counts as losing the database (503 storage_unavailable)', () => {
     expect(isConnectionLoss(new MongoNetworkTimeoutError('timed out'))).toBe(true);
     expect(isConnectionLoss(new MongoTopologyClosedError())).toBe(true);
     expect(isConnectionLoss(new MongoServerSelectionError('no server', {} as never))).toBe(true);
+    // Requests cut off by closing the client: drained requests never are, but the sweeper may be.
+    expect(isConnectionLoss(new MongoClientClosedError())).toBe(true);
+  });
+
+  it('counts waiting for a free connection past MONGODB_TIMEOUT, while the others wait on a frozen server', () => {
+    // The driver does not export the class, so this is the error as its pool raises it.
+    const waited = new MongoDriverError('Timed out while checking out a connection from connection pool');
+    Object.defineProperty(waited, 'name', { value: 'MongoWaitQueueTimeoutError' });
+    expect(isConnectionLoss(waited)).toBe(true);
   });
 
   it('counts a write error whose cause is a broken connection, as a bulk insert reports it', () => {

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Document } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RateLimit } from '../../src/recovery/index.js';
+import type { MongoRecoveryStore } from '../../src/stores/index.js';
+import { RateSlotHints } from '../../src/stores/shared.js';
+import { connectMongoStore, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+
+/**
+ * How the MongoDB store finds rate-limit slots when it does not know a window: after a
+ * restart, or for a window another replica filled. Counts of commands, never timings.
+ */
+const LIMIT: RateLimit = { limit: 10, windowMilliseconds: 3_600_000, text: '10/1h' };
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+
+let database: ScratchDatabase;
+const stores: MongoRecoveryStore[] = [];
+
+/** A store as a freshly started process has it, with its commands recorded. */
+async function freshProcess(): Promise<{ store: MongoRecoveryStore; commands: Document[] }> {
+  const commands: Document[] = [];
+  const store = await connectMongoStore(database, { onCommand: (_name, command) => commands.push(command) });
+  stores.push(store);
+  return { store, commands };
+}
+
+beforeAll(async () => {
+  database = await openScratchDatabase();
+});
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  await database.drop();
+});
+
+const consume = (store: MongoRecoveryStore, key: string) =>
+  store.consumeRateLimit('create_per_identity', key, LIMIT, NOW);
+const onSlots = (commands: Document[], verb: 'insert' | 'find') =>
+  commands.filter((command) => command[verb] === 'rate_limit_slots');
+
+describe('rate-limit slots in a window this process does not know', () => {
+  it('after a restart, finds the next free slot with a few lookups, not one failing insert per used slot', async () => {
+    const key = randomUUID();
+    const before = await freshProcess();
+    for (let index = 0; index < 7; index++) expect((await consume(before.store, key)).allowed).toBe(true);
+
+    const after = await freshProcess();
+    expect((await consume(after.store, key)).allowed).toBe(true);
+    // One insert that finds slot 0 taken, one that takes slot 7; lookups in between
+    // (galloping 1, 3, 7, then bisecting 3..7), where probing took 7 failing inserts.
+    expect(onSlots(after.commands, 'insert')).toHaveLength(2);
+    expect(onSlots(after.commands, 'find').length).toBeLessThanOrEqual(6);
+    // From then on it knows the window: one insert per admission, none for a refusal.
+    after.commands.length = 0;
+    expect((await consume(after.store, key)).allowed).toBe(true);
+    expect((await consume(after.store, key)).allowed).toBe(true);
+    expect(await consume(after.store, key)).toMatchObject({ allowed: false });
+    expect(await consume(after.store, key)).toMatchObject({ allowed: false });
+    expect(after.commands.filter((command) => command.insert === 'rate_limit_slots')).toHaveLength(2);
+    expect(onSlots(after.commands, 'find')).toHaveLength(0);
+    expect(await database.db.collection('rate_limit_slots').countDocuments({ _id: { $regex: key } as never })).toBe(10);
+  });
+
+  it('refuses a window another process filled after lookups alone, then with no command at all', async () => {
+    const key = randomUUID();
+    const filler = await freshProcess();
+    for (let index = 0; index < LIMIT.limit; index++) expect((await consume(filler.store, key)).allowed).toBe(true);
+    const other = await freshProcess();
+    expect(await consume(other.store, key)).toMatchObject({ allowed: false });
+    expect(onSlots(other.commands, 'insert')).toHaveLength(1);
+    other.commands.length = 0;
+    expect(await consume(other.store, key)).toMatchObject({ allowed: false });
+    expect(other.commands.filter((command) => command.insert ?? command.find)).toHaveLength(0);
+  });
+
+  it('admits exactly the limit across processes racing for one window', async () => {
+    const key = randomUUID();
+    const [first, second, third] = [await freshProcess(), await freshProcess(), await freshProcess()];
+    const decisions = await Promise.all(
+      [first, second, third].flatMap(({ store }) => Array.from({ length: 6 }, () => consume(store, key))),
+    );
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(LIMIT.limit);
+  });
+});
+
+describe('RateSlotHints', () => {
+  it('hands out slots in order, a given-back one again first, and continues past known-taken ones', () => {
+    const hints = new RateSlotHints();
+    const until = Date.now() + 60_000;
+    expect([hints.reserve('w', until), hints.reserve('w', until), hints.reserve('w', until)]).toEqual([0, 1, 2]);
+    hints.giveBack('w', 1);
+    expect(hints.reserve('w', until)).toBe(1);
+    expect(hints.reserve('w', until)).toBe(3);
+    hints.skipTo('w', 7);
+    expect(hints.reserve('w', until)).toBe(7);
+    // Never backwards: knowing less than this process already does changes nothing.
+    hints.skipTo('w', 2);
+    expect(hints.reserve('w', until)).toBe(8);
+    expect(hints.reserve('other', until)).toBe(0);
+  });
+});
