@@ -11,6 +11,7 @@ import {
 } from './recovery/index.js';
 import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
+import { httpsProblems, sharedSecretProblems } from './settings-checks.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -42,7 +43,10 @@ const flag = z
 
 const environmentSchema = z
   .object({
-    NODE_ENV: z.string().default('development'),
+    // A misspelt production (`Production`, `prod`) must not quietly run development mode.
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+      .default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -248,6 +252,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
   const problems = [
     ...(parsed.error?.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`) ?? []),
     ...productionProblems(present),
+    ...httpsProblems(present),
+    ...sharedSecretProblems(present),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;

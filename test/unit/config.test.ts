@@ -217,4 +217,62 @@ describe('parseConfig', () => {
     expect(configOf({ ...production, INLINE_TRACES: 'true' }).inlineTracesForAnyone).toBe(true);
     expect(problemsOf({ INLINE_TRACES: 'yes' })).toEqual([expect.stringMatching(/^INLINE_TRACES: /)]);
   });
+
+  it('refuses any NODE_ENV but development, test and production, in one line', () => {
+    for (const misspelt of ['Production', 'prod', 'staging']) {
+      expect(problemsOf({ NODE_ENV: misspelt })).toEqual(['NODE_ENV: must be development, test or production']);
+    }
+    expect(configOf({ NODE_ENV: 'test' }).production).toBe(false);
+    // Unset stays development, as before.
+    expect(configOf({}).production).toBe(false);
+  });
+
+  it('requires https for the public base URL, the settings UI and the link base in production', () => {
+    const production = { NODE_ENV: 'production', ...PRODUCTION };
+    expect(
+      problemsOf({
+        ...production,
+        PUBLIC_BASE_URL: 'http://id.example.com',
+        SETTINGS_UI_URL: 'http://127.0.0.1/settings',
+        RECOVERY_LINK_BASE_URL: 'http://id.example.com/recover',
+      }),
+    ).toEqual([
+      'PUBLIC_BASE_URL: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser',
+      'SETTINGS_UI_URL: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser',
+      'RECOVERY_LINK_BASE_URL: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser',
+    ]);
+    expect(
+      problemsOf({
+        ...production,
+        SETTINGS_UI_URL: 'https://id.example.com/settings',
+        RECOVERY_LINK_BASE_URL: 'https://id.example.com/r',
+      }),
+    ).toEqual([]);
+    expect(configOf({ PUBLIC_BASE_URL: 'http://localhost:4000' }).publicBaseUrl?.protocol).toBe('http:');
+  });
+
+  it('treats a *.localhost JWKS host as remote: it resolves through DNS', () => {
+    const production = {
+      NODE_ENV: 'production',
+      ...PRODUCTION,
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'recovery-admin',
+    };
+    expect(problemsOf({ ...production, AUTH_JWKS_URL: 'http://keys.localhost/jwks' })).toEqual([
+      expect.stringMatching(/^AUTH_JWKS_URL: must be https/),
+    ]);
+  });
+
+  it('refuses one value for two of the secrets', () => {
+    const same = 'x'.repeat(40);
+    expect(problemsOf({ RECOVERY_TOKEN_SECRET: same, SESSION_SIGNING_KEY: same, ADMIN_API_KEYS: same })).toEqual([
+      'SESSION_SIGNING_KEY: must differ from RECOVERY_TOKEN_SECRET: each secret protects something else',
+      'ADMIN_API_KEYS: must differ from RECOVERY_TOKEN_SECRET: each secret protects something else',
+      'ADMIN_API_KEYS: must differ from SESSION_SIGNING_KEY: each secret protects something else',
+    ]);
+    expect(problemsOf({ SESSION_SIGNING_KEY: same, ADMIN_API_KEYS: `${'y'.repeat(32)},${same}` })).toEqual([
+      'ADMIN_API_KEYS: must differ from SESSION_SIGNING_KEY: each secret protects something else',
+    ]);
+    expect(problemsOf(PRODUCTION)).toEqual([]);
+  });
 });

@@ -6,7 +6,6 @@ describe('isLoopbackHost', () => {
     for (const host of [
       'localhost',
       'LOCALHOST',
-      'api.localhost',
       '127.0.0.1',
       '127.1.2.3',
       '::1',
@@ -22,6 +21,9 @@ describe('isLoopbackHost', () => {
       '128.0.0.1',
       'example.com',
       'localhost.example.com',
+      // Resolved through DNS, whatever RFC 6761 asks resolvers to do.
+      'api.localhost',
+      'localhost.',
       '::ffff:10.0.0.1',
     ])
       expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: false });
