@@ -88,6 +88,7 @@ const environmentSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
+    AUTH_MAX_TOKEN_LIFETIME: duration.prefault('24h'),
     DEBUG_ERRORS: flag,
     INTROSPECTION: z.enum(['true', 'false']).optional(),
     INLINE_TRACES: z.enum(['true', 'false']).optional(),
@@ -124,6 +125,9 @@ const environmentSchema = z
     }
     if (env.MONGODB_TIMEOUT.nanoseconds < 100_000_000n || env.MONGODB_TIMEOUT.nanoseconds > 60_000_000_000n) {
       context.addIssue({ code: 'custom', path: ['MONGODB_TIMEOUT'], message: 'must be between 100ms and 60s' });
+    }
+    if (env.AUTH_MAX_TOKEN_LIFETIME.nanoseconds < 1_000_000_000n) {
+      context.addIssue({ code: 'custom', path: ['AUTH_MAX_TOKEN_LIFETIME'], message: 'must be at least 1s' });
     }
     if (env.AUTH_JWKS_URL !== undefined && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
       context.addIssue({
@@ -240,6 +244,8 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
     readonly adminScope: string;
+    /** AUTH_MAX_TOKEN_LIFETIME: longest accepted `exp - iat` (or `exp - now`), in seconds. */
+    readonly maxTokenLifetimeSeconds: number;
   } | null;
 }
 
@@ -265,6 +271,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
           issuer: env.AUTH_ISSUER!,
           audience: env.AUTH_AUDIENCE!,
           adminScope: env.AUTH_ADMIN_SCOPE,
+          maxTokenLifetimeSeconds: Math.floor(durationToMilliseconds(env.AUTH_MAX_TOKEN_LIFETIME) / 1000),
         };
   // Secure by default: without configured credentials, a one-off key still protects the
   // admin operations (production refuses to start instead, above).

@@ -28,6 +28,7 @@ const ERROR_STATUS = {
   unsupported_media_type: 415,
   internal_server_error: 500,
   storage_unavailable: 503,
+  identity_provider_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorId = keyof typeof ERROR_STATUS;

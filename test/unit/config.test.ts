@@ -164,6 +164,7 @@ describe('parseConfig', () => {
       issuer: 'https://login.example.com/',
       audience: 'recovery-admin',
       adminScope: 'recovery:write',
+      maxTokenLifetimeSeconds: 86_400,
     });
     expect(problemsOf({ ADMIN_API_KEYS: 'short' })).toEqual([
       'ADMIN_API_KEYS: every key must be at least 32 characters',
