@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -26,6 +27,7 @@ import { knownOperations } from '../graphql/known-operations.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';
+import { createOperationsServer, operationsRoute } from '../http/operations-listener.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
@@ -35,6 +37,8 @@ import { DEMO_IDENTITY } from '../stores/index.js';
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */
   readonly url: string;
+  /** Base URL of the METRICS_PORT listener; null when metrics are on the main port. */
+  readonly metricsUrl: string | null;
   /** Stops accepting requests, drains the ones in flight, then returns. */
   stop(): Promise<void>;
 }
@@ -83,13 +87,19 @@ export async function startApp(
     formatError,
     record: recordRequest,
   });
+  const operations = operationsRoute({
+    logger,
+    checkReadiness: () => store.ping(),
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+  });
   const http = createHttpServer({
     knownOperations: known,
     maxBodyBytes: config.maxBodyBytes,
+    connections: config.connections,
+    operations,
+    metricsOnMainPort: config.metricsPort === null,
     persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     logger,
-    checkReadiness: () => store.ping(),
     recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),
     createContext: (requestId, authorization, clientAddress): GraphQLContext => ({
       requestId,
@@ -142,22 +152,38 @@ export async function startApp(
   await apollo.start();
   http.setApollo(apollo);
 
-  await new Promise<void>((resolve, reject) => {
-    http.server.once('error', reject);
-    http.server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = http.server.address() as AddressInfo;
+  const port = await listen(http.server, config.port, config.host);
   publicBaseUrl ??= new URL(`http://localhost:${port}`);
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url: `${url}/graphql` }, 'recovery link subgraph ready');
+  const url = baseUrl(config.host, port);
+  const operationsServer = config.metricsPort === null ? null : createOperationsServer(operations, logger);
+  const metricsUrl =
+    operationsServer === null
+      ? null
+      : baseUrl(config.host, await listen(operationsServer, config.metricsPort ?? 0, config.host));
+  logger.info({ url: `${url}/graphql`, metricsUrl }, 'recovery link subgraph ready');
 
   // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
   let stopped: Promise<void> | undefined;
   return {
     url,
+    metricsUrl,
     stop: () => {
       known.stop();
+      operationsServer?.closeAllConnections();
+      operationsServer?.close();
       return (stopped ??= apollo.stop());
     },
   };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -29,6 +29,7 @@ const ERROR_STATUS = {
   internal_server_error: 500,
   storage_unavailable: 503,
   identity_provider_unavailable: 503,
+  too_many_connections: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorId = keyof typeof ERROR_STATUS;

@@ -8,13 +8,18 @@ import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
 import type { PersistedOperationsGate } from './persisted-operations.js';
 import { labelRequest, resolveRequestId } from './request-id.js';
-import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
+import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
+import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
+import type { OperationsRoute } from './operations-listener.js';
 
 export interface HttpDependencies {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
-  /** Resolves when the store can serve; rejects otherwise. */
-  readonly checkReadiness: () => Promise<void>;
+  readonly connections: ConnectionLimits;
+  /** /metrics and the health checks (see operations-listener.ts). */
+  readonly operations: OperationsRoute;
+  /** False when METRICS_PORT gives /metrics a listener of its own. */
+  readonly metricsOnMainPort: boolean;
   readonly createContext: (
     requestId: string,
     authorization: string | undefined,
@@ -24,8 +29,6 @@ export interface HttpDependencies {
   readonly knownOperations: KnownOperations;
   /** With PERSISTED_OPERATIONS_ONLY: admits a request body or throws operation_not_allowed. */
   readonly persistedOperations: PersistedOperationsGate | null;
-  /** Prometheus exposition of this process's metrics. */
-  readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
 }
@@ -38,9 +41,12 @@ export interface HttpDependencies {
  */
 export function createHttpServer(dependencies: HttpDependencies) {
   let apollo: ApolloServer<GraphQLContext> | undefined;
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer(serverOptions(), (request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
+    // GraphQL answers carry link tokens and session JWTs: no cache anywhere may keep one.
+    response.setHeader('cache-control', 'no-store');
+    if (isOverCap(request.socket)) return answerOverCap(request, response, requestId);
     route(request, response, requestId).catch((error: unknown) => {
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
       if (!response.headersSent)
@@ -48,30 +54,17 @@ export function createHttpServer(dependencies: HttpDependencies) {
       else response.destroy();
     });
   });
+  const isOverCap = limitConnections(server, dependencies.connections);
 
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
     const url = splitTarget(request.url ?? '/');
+    const options = { metrics: dependencies.metricsOnMainPort };
+    if (await dependencies.operations(url.pathname, response, requestId, options)) return;
     switch (url.pathname) {
       case GRAPHQL_PATH:
         return serveGraphQL(request, response, url, requestId);
       case RECOVERY_PAGE_PATH:
         return serveRecoveryPage(request, response, requestId);
-      case METRICS_PATH: {
-        const { contentType, body } = await dependencies.metrics();
-        response.setHeader('content-type', contentType);
-        response.end(body);
-        return;
-      }
-      case LIVENESS_PATH:
-        return sendJson(response, 200, { status: 'ok' });
-      case READINESS_PATH:
-        return dependencies.checkReadiness().then(
-          () => sendJson(response, 200, { status: 'ok' }),
-          (error: unknown) => {
-            dependencies.logger.warn({ err: error, requestId }, 'readiness check failed');
-            sendJson(response, 503, { status: 'unavailable' });
-          },
-        );
       default:
         return sendError(
           response,
@@ -81,6 +74,23 @@ export function createHttpServer(dependencies: HttpDependencies) {
           }),
         );
     }
+  }
+
+  /**
+   * A connection past HTTP_MAX_CONNECTIONS: liveness still answers (the process is busy,
+   * not broken), anything else gets a fast 503; either way the connection then closes.
+   */
+  function answerOverCap(request: IncomingMessage, response: ServerResponse, requestId: string): void {
+    response.setHeader('connection', 'close');
+    if (splitTarget(request.url ?? '/').pathname === LIVENESS_PATH) return sendJson(response, 200, { status: 'ok' });
+    response.setHeader('retry-after', '1');
+    sendError(
+      response,
+      requestId,
+      new ServiceError('too_many_connections', 'The service has too many open connections; try again shortly.', {
+        retryAfterSeconds: 1,
+      }),
+    );
   }
 
   function serveRecoveryPage(request: IncomingMessage, response: ServerResponse, requestId: string): void {

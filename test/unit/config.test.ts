@@ -276,4 +276,36 @@ describe('parseConfig', () => {
     ]);
     expect(problemsOf(PRODUCTION)).toEqual([]);
   });
+
+  it('reads the connection limits and METRICS_PORT, with safe defaults', () => {
+    expect(configOf({})).toMatchObject({
+      metricsPort: null,
+      connections: {
+        headersTimeoutMilliseconds: 10_000,
+        requestTimeoutMilliseconds: 30_000,
+        keepAliveTimeoutMilliseconds: 5_000,
+        maxConnections: 512,
+      },
+    });
+    expect(
+      configOf({
+        HTTP_HEADERS_TIMEOUT: '2s',
+        HTTP_REQUEST_TIMEOUT: '1m',
+        HTTP_MAX_CONNECTIONS: '100',
+        METRICS_PORT: '9464',
+      }),
+    ).toMatchObject({
+      metricsPort: 9464,
+      connections: { headersTimeoutMilliseconds: 2_000, requestTimeoutMilliseconds: 60_000, maxConnections: 100 },
+    });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '40s' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT: must not exceed HTTP_REQUEST_TIMEOUT (30s)',
+    ]);
+    expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT: '100ms' })).toEqual([
+      'HTTP_KEEP_ALIVE_TIMEOUT: must be between 1s and 10m',
+    ]);
+    expect(problemsOf({ METRICS_PORT: '4000' })).toEqual([
+      'METRICS_PORT: must differ from PORT (leave it unset to share PORT)',
+    ]);
+  });
 });
