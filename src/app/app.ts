@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -17,6 +16,7 @@ import { adminGuard } from '../graphql/require-admin.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { requestObserver, requestRecorder } from '../observability/request-observer.js';
 import { sandboxExample } from '../graphql/sandbox-example.js';
+import { sandboxLandingPage } from '../graphql/sandbox-landing-page.js';
 import { buildSchema } from '../graphql/schema.js';
 import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
@@ -72,7 +72,8 @@ export async function startApp(
     config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
   );
   // The page is served to whoever can reach the port: the key goes into it only when that
-  // is this machine alone, never with HOST=0.0.0.0 on a shared network.
+  // is this machine alone, never with HOST=0.0.0.0 on a shared network, and then only for
+  // a loopback Host header (see sandbox-landing-page.ts).
   const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
   const schema = buildSchema({ maxEntityRepresentations: config.maxEntityRepresentations });
   const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
@@ -139,12 +140,11 @@ export async function startApp(
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.
       config.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({
+        ? sandboxLandingPage(
             // No telemetry from the page that may hold an admin key.
-            embed: { runTelemetry: false },
-            ...sandboxExample(DEMO_IDENTITY.id),
-            ...(sandboxKey === null ? {} : { headers: { Authorization: `Bearer ${sandboxKey}` } }),
-          })
+            { embed: { runTelemetry: false }, ...sandboxExample(DEMO_IDENTITY.id) },
+            sandboxKey,
+          )
         : ApolloServerPluginLandingPageDisabled(),
     ],
   });

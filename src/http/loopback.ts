@@ -15,3 +15,14 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(lower) === 6) return lower === '::1' || /^::ffff:127\./.test(lower) || lower === '0:0:0:0:0:0:0:1';
   return false;
 }
+
+/** The host name of a Host header (`localhost:4000`, `[::1]:4000`), or null when there is none. */
+export function hostOfHeader(header: string | undefined): string | null {
+  if (header === undefined || header === '') return null;
+  if (header.startsWith('[')) {
+    const end = header.indexOf(']');
+    return end === -1 ? null : header.slice(0, end + 1);
+  }
+  const colon = header.indexOf(':');
+  return colon === -1 ? header : header.slice(0, colon);
+}

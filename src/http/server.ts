@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
+import { withRequestHost } from '../graphql/sandbox-landing-page.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { KnownOperations } from '../graphql/known-operations.js';
 import type { Logger } from '../logger.js';
@@ -165,7 +166,9 @@ export function createHttpServer(dependencies: HttpDependencies) {
     }
     const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
     labelRequest(httpGraphQLRequest, requestId);
-    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
+    return withRequestHost(request.headers.host, () =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() }),
+    );
   }
 
   return {
