@@ -99,6 +99,7 @@ export async function startApp(
     connections: config.connections,
     operations,
     metricsOnMainPort: config.metricsPort === null,
+    clientError: (errorId) => metrics.clientErrors.inc({ error_id: errorId }),
     persistedOperations: config.persistedOperationsOnly ? loadPersistedOperations() : null,
     logger,
     recoveryPage: () => renderRecoveryPage({ settingsUiUrl: config.settingsUiUrl, graphqlPath: GRAPHQL_PATH }),

@@ -9,6 +9,7 @@ const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
   operation_not_allowed: 400,
+  persisted_query_hash_mismatch: 400,
   graphql_parse_failed: 400,
   graphql_validation_failed: 400,
   invalid_input: 400,

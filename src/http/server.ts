@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ServiceError } from '../graphql/errors.js';
+import { ServiceError, type ErrorId } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
 import { withRequestHost } from '../graphql/sandbox-landing-page.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { KnownOperations } from '../graphql/known-operations.js';
 import type { Logger } from '../logger.js';
-import { readJsonBody } from './body.js';
+import { RequestAbortedError, readJsonBody } from './body.js';
+import { checkPersistedQueryHash, checkPersistedQueryHashInSearch } from './persisted-query-hash.js';
 import type { PersistedOperationsGate } from './persisted-operations.js';
 import { labelRequest, resolveRequestId } from './request-id.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
@@ -21,6 +22,8 @@ export interface HttpDependencies {
   readonly operations: OperationsRoute;
   /** False when METRICS_PORT gives /metrics a listener of its own. */
   readonly metricsOnMainPort: boolean;
+  /** Counts a request refused at the edge (its error id) or abandoned by its client. */
+  readonly clientError: (errorId: ErrorId | 'request_aborted') => void;
   readonly createContext: (
     requestId: string,
     authorization: string | undefined,
@@ -49,6 +52,12 @@ export function createHttpServer(dependencies: HttpDependencies) {
     response.setHeader('cache-control', 'no-store');
     if (isOverCap(request.socket)) return answerOverCap(request, response, requestId);
     route(request, response, requestId).catch((error: unknown) => {
+      if (error instanceof RequestAbortedError) {
+        dependencies.clientError('request_aborted');
+        dependencies.logger.info({ requestId, reason: error.message }, 'client went away mid-request');
+        response.destroy();
+        return;
+      }
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
       if (!response.headersSent)
         sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
@@ -56,6 +65,12 @@ export function createHttpServer(dependencies: HttpDependencies) {
     });
   });
   const isOverCap = limitConnections(server, dependencies.connections);
+
+  /** An answer to the client's own mistake, counted as such in /metrics. */
+  function refuse(response: ServerResponse, requestId: string, error: ServiceError): void {
+    dependencies.clientError(error.id);
+    sendError(response, requestId, error);
+  }
 
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
     const url = splitTarget(request.url ?? '/');
@@ -67,7 +82,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
       case RECOVERY_PAGE_PATH:
         return serveRecoveryPage(request, response, requestId);
       default:
-        return sendError(
+        return refuse(
           response,
           requestId,
           new ServiceError('route_not_found', `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.`, {
@@ -98,7 +113,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
     // Only GET and HEAD: opening the page must never act on the link (scanners open it).
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
-      return sendError(
+      return refuse(
         response,
         requestId,
         new ServiceError('method_not_allowed', `${request.method} is not supported here; open the page with GET.`, {
@@ -124,16 +139,18 @@ export function createHttpServer(dependencies: HttpDependencies) {
     try {
       if (request.method === 'POST') {
         body = await readJsonBody(request, dependencies.maxBodyBytes);
+        checkPersistedQueryHash(body);
         if (gate !== null) body = Array.isArray(body) ? body.map(gate) : gate(body);
-      } else if (gate !== null && /[?&](query|extensions)=/.test(url.search)) {
+      } else {
+        checkPersistedQueryHashInSearch(url.search);
         // Operations in GET query strings are not persisted ones either.
-        gate({});
+        if (gate !== null && /[?&](query|extensions)=/.test(url.search)) gate({});
       }
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       // The rest of an oversized body is not read: close instead of keeping the connection.
       if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
-      return sendError(response, requestId, error);
+      return refuse(response, requestId, error);
     }
     const context = () =>
       dependencies.createContext(requestId, request.headers.authorization, request.socket.remoteAddress ?? null);
