@@ -12,6 +12,8 @@ import {
 import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
 import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
+import { httpsProblems, sharedSecretProblems } from './settings-checks.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -56,9 +58,17 @@ const flag = z
 
 const environmentSchema = z
   .object({
-    NODE_ENV: z.string().default('development'),
+    // A misspelt production (`Production`, `prod`) must not quietly run development mode.
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+      .default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    HTTP_HEADERS_TIMEOUT: duration.prefault(DEFAULT_CONNECTION_LIMITS.headersTimeout),
+    HTTP_REQUEST_TIMEOUT: duration.prefault(DEFAULT_CONNECTION_LIMITS.requestTimeout),
+    HTTP_KEEP_ALIVE_TIMEOUT: duration.prefault(DEFAULT_CONNECTION_LIMITS.keepAliveTimeout),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_CONNECTION_LIMITS.maxConnections),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MONGODB_URI: z
       .string()
@@ -98,6 +108,7 @@ const environmentSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
+    AUTH_MAX_TOKEN_LIFETIME: duration.prefault('24h'),
     DEBUG_ERRORS: flag,
     INTROSPECTION: z.enum(['true', 'false']).optional(),
     INLINE_TRACES: z.enum(['true', 'false']).optional(),
@@ -143,6 +154,29 @@ const environmentSchema = z
     }
     if (env.MONGODB_TIMEOUT.nanoseconds < 100_000_000n || env.MONGODB_TIMEOUT.nanoseconds > 60_000_000_000n) {
       context.addIssue({ code: 'custom', path: ['MONGODB_TIMEOUT'], message: 'must be between 100ms and 60s' });
+    }
+    for (const name of ['HTTP_HEADERS_TIMEOUT', 'HTTP_REQUEST_TIMEOUT', 'HTTP_KEEP_ALIVE_TIMEOUT'] as const) {
+      if (env[name].nanoseconds < 1_000_000_000n || env[name].nanoseconds > 600_000_000_000n) {
+        context.addIssue({ code: 'custom', path: [name], message: 'must be between 1s and 10m' });
+      }
+    }
+    // Node counts both from the connection's start: a longer headers timeout would never apply.
+    if (env.HTTP_HEADERS_TIMEOUT.nanoseconds > env.HTTP_REQUEST_TIMEOUT.nanoseconds) {
+      context.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT'],
+        message: `must not exceed HTTP_REQUEST_TIMEOUT (${env.HTTP_REQUEST_TIMEOUT.text})`,
+      });
+    }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      context.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT (leave it unset to share PORT)',
+      });
+    }
+    if (env.AUTH_MAX_TOKEN_LIFETIME.nanoseconds < 1_000_000_000n) {
+      context.addIssue({ code: 'custom', path: ['AUTH_MAX_TOKEN_LIFETIME'], message: 'must be at least 1s' });
     }
     if (env.AUTH_JWKS_URL !== undefined && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
       context.addIssue({
@@ -201,6 +235,9 @@ export interface Config {
   readonly production: boolean;
   readonly host: string;
   readonly port: number;
+  /** A listener of its own for /metrics and the health checks; null: they are on `port`. */
+  readonly metricsPort: number | null;
+  readonly connections: ConnectionLimits;
   readonly logLevel: string;
   readonly mongo: {
     readonly uri: string;
@@ -274,6 +311,8 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
     readonly adminScope: string;
+    /** AUTH_MAX_TOKEN_LIFETIME: longest accepted `exp - iat` (or `exp - now`), in seconds. */
+    readonly maxTokenLifetimeSeconds: number;
   } | null;
 }
 
@@ -286,6 +325,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
   const problems = [
     ...(parsed.error?.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`) ?? []),
     ...productionProblems(present),
+    ...httpsProblems(present),
+    ...sharedSecretProblems(present),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
@@ -297,6 +338,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
           issuer: env.AUTH_ISSUER!,
           audience: env.AUTH_AUDIENCE!,
           adminScope: env.AUTH_ADMIN_SCOPE,
+          maxTokenLifetimeSeconds: Math.floor(durationToMilliseconds(env.AUTH_MAX_TOKEN_LIFETIME) / 1000),
         };
   // Secure by default: without configured credentials, a one-off key still protects the
   // admin operations (production refuses to start instead, above).
@@ -308,6 +350,13 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       production: env.NODE_ENV === 'production',
       host: env.HOST,
       port: env.PORT,
+      metricsPort: env.METRICS_PORT ?? null,
+      connections: {
+        headersTimeoutMilliseconds: durationToMilliseconds(env.HTTP_HEADERS_TIMEOUT),
+        requestTimeoutMilliseconds: durationToMilliseconds(env.HTTP_REQUEST_TIMEOUT),
+        keepAliveTimeoutMilliseconds: durationToMilliseconds(env.HTTP_KEEP_ALIVE_TIMEOUT),
+        maxConnections: env.HTTP_MAX_CONNECTIONS,
+      },
       logLevel: env.LOG_LEVEL,
       mongo:
         env.MONGODB_URI === undefined

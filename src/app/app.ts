@@ -1,7 +1,7 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -16,6 +16,7 @@ import { adminGuard } from '../graphql/require-admin.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { requestObserver, requestRecorder } from '../observability/request-observer.js';
 import { sandboxExample } from '../graphql/sandbox-example.js';
+import { sandboxLandingPage } from '../graphql/sandbox-landing-page.js';
 import { buildSchema } from '../graphql/schema.js';
 import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
@@ -25,6 +26,7 @@ import { isLoopbackHost } from '../http/loopback.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';
+import { createOperationsServer, operationsRoute } from '../http/operations-listener.js';
 import { requestIdOf, serializeResult } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
@@ -45,6 +47,8 @@ export function drainGracePeriod(config: Pick<Config, 'mongo'>): number {
 export interface RunningApp {
   /** Base URL of the server, such as http://127.0.0.1:4000. */
   readonly url: string;
+  /** Base URL of the METRICS_PORT listener; null when metrics are on the main port. */
+  readonly metricsUrl: string | null;
   /** Stops accepting requests, drains the ones in flight, then returns. */
   stop(): Promise<void>;
 }
@@ -83,7 +87,8 @@ export async function startApp(
     config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
   );
   // The page is served to whoever can reach the port: the key goes into it only when that
-  // is this machine alone, never with HOST=0.0.0.0 on a shared network.
+  // is this machine alone, never with HOST=0.0.0.0 on a shared network, and then only for
+  // a loopback Host header (see sandbox-landing-page.ts).
   const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
   const schema = buildSchema({
     maxEntityRepresentations: config.maxEntityRepresentations,
@@ -95,12 +100,19 @@ export async function startApp(
   const formatError = createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf });
   const recordRequest = requestRecorder(metrics, logger);
   const router = behindRouter(config);
+  const operations = operationsRoute({
+    logger,
+    checkReadiness: () => store.ping(),
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+  });
   const http = createHttpServer({
     ...router.http,
     maxBodyBytes: config.maxBodyBytes,
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    connections: config.connections,
+    operations,
+    metricsOnMainPort: config.metricsPort === null,
+    clientError: (errorId) => metrics.clientErrors.inc({ error_id: errorId }),
     logger,
-    checkReadiness: () => store.ping(),
     recoveryPage: () =>
       renderRecoveryPage({
         settingsUiUrl: config.settingsUiUrl,
@@ -148,34 +160,49 @@ export async function startApp(
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.
       config.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({
+        ? sandboxLandingPage(
             // No telemetry from the page that may hold an admin key.
-            embed: { runTelemetry: false },
-            ...sandboxExample(DEMO_IDENTITY.id),
-            ...(sandboxKey === null ? {} : { headers: { Authorization: `Bearer ${sandboxKey}` } }),
-          })
+            { embed: { runTelemetry: false }, ...sandboxExample(DEMO_IDENTITY.id) },
+            sandboxKey,
+          )
         : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
   http.setApollo(apollo);
 
-  await new Promise<void>((resolve, reject) => {
-    http.server.once('error', reject);
-    http.server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = http.server.address() as AddressInfo;
+  const port = await listen(http.server, config.port, config.host);
   publicBaseUrl ??= new URL(`http://localhost:${port}`);
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url: `${url}/graphql` }, 'recovery link subgraph ready');
+  const url = baseUrl(config.host, port);
+  const operationsServer = config.metricsPort === null ? null : createOperationsServer(operations, logger);
+  const metricsUrl =
+    operationsServer === null
+      ? null
+      : baseUrl(config.host, await listen(operationsServer, config.metricsPort ?? 0, config.host));
+  logger.info({ url: `${url}/graphql`, metricsUrl }, 'recovery link subgraph ready');
 
   // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
   let stopped: Promise<void> | undefined;
   return {
     url,
+    metricsUrl,
     stop: () => {
       http.drain();
+      operationsServer?.closeAllConnections();
+      operationsServer?.close();
       return (stopped ??= apollo.stop());
     },
   };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -8,7 +8,9 @@ export type Principal =
 export type Authentication =
   | { readonly kind: 'authenticated'; readonly principal: Principal }
   | { readonly kind: 'unauthenticated'; readonly reason: string }
-  | { readonly kind: 'forbidden'; readonly principal: Principal; readonly reason: string };
+  | { readonly kind: 'forbidden'; readonly principal: Principal; readonly reason: string }
+  /** The credential could not be checked (the identity provider's keys are out of reach). */
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 export type Authenticator = (authorizationHeader: string | undefined) => Promise<Authentication>;
 
@@ -40,6 +42,11 @@ export function createAuthenticator(apiKeys: ApiKeyRegistry, verifyJwt: JwtVerif
           };
         case 'invalid':
           return { kind: 'unauthenticated', reason: `The token was not accepted (${verification.reason}).` };
+        case 'keys_unavailable':
+          return {
+            kind: 'unavailable',
+            reason: `The token cannot be checked right now (${verification.reason}); try again shortly.`,
+          };
         default:
           return verification satisfies never;
       }

@@ -14,7 +14,10 @@ import { UUIDScalar } from './scalars.js';
 export const DEFAULT_MAX_ENTITY_REPRESENTATIONS = 1_000;
 
 export interface EntityLimits {
-  /** Representations accepted in one `_entities` field; more is refused with one error. */
+  /**
+   * Representations accepted in one request, summed over every `_entities` field it
+   * selects (aliases repeat the field); a field that would pass the sum fails with one error.
+   */
   readonly maxRepresentations: number;
 }
 
@@ -27,16 +30,22 @@ export function guardEntities(schema: GraphQLSchema, limits: EntityLimits): void
   }
   const entityTypes = new Set(entityUnion.getTypes().map((type) => type.name));
   const resolveEntities: GraphQLFieldResolver<unknown, GraphQLContext> = field.resolve;
+  // Per request (a context is created per request): what its earlier fields already took.
+  const taken = new WeakMap<GraphQLContext, number>();
 
   field.resolve = async (source, args: { representations: readonly unknown[] }, context: GraphQLContext, info) => {
+    // Counted before the first await, so aliases resolved together count in document order.
+    const { representations } = args;
+    const before = taken.get(context) ?? 0;
+    const total = before + representations.length;
+    if (total <= limits.maxRepresentations) taken.set(context, total);
     // Every entity of this subgraph is admin data: one check, so an anonymous batch gets one error.
     await context.requireAdmin();
-    const { representations } = args;
-    if (representations.length > limits.maxRepresentations) {
+    if (total > limits.maxRepresentations) {
       throw new ServiceError(
         'invalid_input',
-        `representations: at most ${limits.maxRepresentations} per request, got ${representations.length}`,
-        { field: 'representations', limit: limits.maxRepresentations, received: representations.length },
+        `representations: at most ${limits.maxRepresentations} per request across all _entities fields, got ${total}`,
+        { field: 'representations', limit: limits.maxRepresentations, received: total },
       );
     }
     const unknown = representations.findIndex((representation) => !entityTypes.has(typenameOf(representation)));

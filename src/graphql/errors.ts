@@ -9,6 +9,7 @@ const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
   operation_not_allowed: 400,
+  persisted_query_hash_mismatch: 400,
   graphql_parse_failed: 400,
   graphql_validation_failed: 400,
   invalid_input: 400,
@@ -29,6 +30,8 @@ const ERROR_STATUS = {
   unsupported_media_type: 415,
   internal_server_error: 500,
   storage_unavailable: 503,
+  identity_provider_unavailable: 503,
+  too_many_connections: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorId = keyof typeof ERROR_STATUS;

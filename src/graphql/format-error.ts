@@ -58,6 +58,13 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       });
     }
 
+    // Apollo's few code-less errors with a 4xx status (an unsupported persisted query
+    // version) are the client's doing: no error line, no stack, not internal.
+    const status = httpStatusOf(error);
+    if (status !== undefined && status >= 400 && status < 500) {
+      return formatServiceError(new ServiceError('bad_request', formatted.message), requestId, { formatted });
+    }
+
     if (cause instanceof StoreUnavailableError) {
       options.logger.warn({ err: cause.cause, requestId }, 'database unreachable');
       const unavailable = new ServiceError(
@@ -101,6 +108,12 @@ export function formatServiceError(
     ...(formatted?.path ? { path: formatted.path } : {}),
     extensions: { code, error: toErrorGeneric(error, requestId, debug) },
   };
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return typeof http?.status === 'number' ? http.status : undefined;
 }
 
 /** graphql-js and Apollo wrap errors in GraphQLErrors, sometimes twice (variable coercion). */

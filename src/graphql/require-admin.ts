@@ -1,5 +1,6 @@
 import type { Authenticator, Principal } from '../auth/index.js';
 import { ServiceError } from './errors.js';
+import { IDENTITY_PROVIDER_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 
 /** The context's requireAdmin for one request: authenticates at most once, on first use. */
 export function adminGuard(
@@ -17,6 +18,11 @@ export function adminGuard(
         throw new ServiceError('unauthenticated', outcome.reason);
       case 'forbidden':
         throw new ServiceError('forbidden', outcome.reason);
+      case 'unavailable':
+        // As storage_unavailable: the wait is in the body too, for clients that drop headers.
+        throw new ServiceError('identity_provider_unavailable', outcome.reason, {
+          retryAfterSeconds: IDENTITY_PROVIDER_RETRY_AFTER_SECONDS,
+        });
       default:
         return outcome satisfies never;
     }

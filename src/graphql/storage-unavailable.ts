@@ -12,7 +12,20 @@ import type { GraphQLContext } from './context.js';
 export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /**
- * HTTP 503 with Retry-After for any operation that met `storage_unavailable`, as rate
+ * jose waits 30s (its cooldown) before fetching a JWKS again after a key miss, but
+ * refetches right away after a failed fetch: a few seconds let a flapping provider recover.
+ */
+export const IDENTITY_PROVIDER_RETRY_AFTER_SECONDS = 5;
+
+/** The outages a client should wait out, and how long. */
+const RETRY_AFTER_SECONDS_BY_ID: Readonly<Record<string, number>> = {
+  storage_unavailable: STORAGE_RETRY_AFTER_SECONDS,
+  identity_provider_unavailable: IDENTITY_PROVIDER_RETRY_AFTER_SECONDS,
+};
+
+/**
+ * HTTP 503 with Retry-After for any operation that met `storage_unavailable` (or
+ * `identity_provider_unavailable`), as rate
  * limiting answers 429: clients, routers and load balancers that only read the status see
  * an outage instead of a 200. An error that already chose a status (429 with its own
  * Retry-After) keeps it. The error id is read from the formatted errors, which the error
@@ -22,12 +35,13 @@ export function storageUnavailableHead(
   errors: readonly GraphQLFormattedError[],
   status: number | undefined,
 ): { readonly status: number; readonly retryAfter: string } | null {
-  const unavailable = errors.some(
-    (error) => (error.extensions?.error as { id?: unknown } | undefined)?.id === 'storage_unavailable',
-  );
-  return unavailable && (status ?? 200) === 200
-    ? { status: 503, retryAfter: String(STORAGE_RETRY_AFTER_SECONDS) }
-    : null;
+  if ((status ?? 200) !== 200) return null;
+  const waits = errors.flatMap((error) => {
+    const id = (error.extensions?.error as { id?: unknown } | undefined)?.id;
+    const seconds = typeof id === 'string' ? RETRY_AFTER_SECONDS_BY_ID[id] : undefined;
+    return seconds === undefined ? [] : [seconds];
+  });
+  return waits.length === 0 ? null : { status: 503, retryAfter: String(Math.max(...waits)) };
 }
 
 /** storageUnavailableHead for the responses Apollo answers. */

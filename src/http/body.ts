@@ -48,10 +48,22 @@ function readText(request: IncomingMessage, maxBytes: number): Promise<string> {
       else settle(() => reject(tooLarge(maxBytes)));
     };
     const onEnd = () => settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
-    const onError = (error: Error) => settle(() => reject(error));
-    const onClose = () => settle(() => reject(new Error('The request closed before its body ended.')));
+    // The request stream fails only with its connection (`aborted`, ECONNRESET): the client's doing.
+    const onError = (error: Error) => settle(() => reject(new RequestAbortedError(error)));
+    const onClose = () => settle(() => reject(new RequestAbortedError()));
     request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
+}
+
+/**
+ * The client went away before its body ended: nobody is left to answer, and nothing on
+ * this side failed, so it is logged at info without a stack and counted as a client error.
+ */
+export class RequestAbortedError extends Error {
+  constructor(cause?: Error) {
+    super('The request closed before its body ended.', { cause });
+    this.name = 'RequestAbortedError';
+  }
 }
 
 function tooLarge(maxBytes: number): ServiceError {

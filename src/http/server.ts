@@ -1,21 +1,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ServiceError } from '../graphql/errors.js';
+import { ServiceError, type ErrorId } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
+import { withRequestHost } from '../graphql/sandbox-landing-page.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
-import { readJsonBody } from './body.js';
+import { RequestAbortedError, readJsonBody } from './body.js';
 import type { ClientAddressResolver } from './client-address.js';
+import { checkPersistedQueryHash, checkPersistedQueryHashInSearch } from './persisted-query-hash.js';
 import { searchWithNamedDocument, withNamedDocument, type PersistedDocuments } from './persisted-operations.js';
 import { ROUTER_AUTHORIZATION_HEADER, routerStatus, type RouterCheck } from './router-secret.js';
 import { operationStarted, resolveRequestId, withRequestId } from './request-id.js';
-import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
+import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
+import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
+import type { OperationsRoute } from './operations-listener.js';
 
 export interface HttpDependencies {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
-  /** Resolves when the store can serve; rejects otherwise. */
-  readonly checkReadiness: () => Promise<void>;
+  readonly connections: ConnectionLimits;
+  /** /metrics and the health checks (see operations-listener.ts). */
+  readonly operations: OperationsRoute;
+  /** False when METRICS_PORT gives /metrics a listener of its own. */
+  readonly metricsOnMainPort: boolean;
+  /** Counts a request refused at the edge (its error id) or abandoned by its client. */
+  readonly clientError: (errorId: ErrorId | 'request_aborted') => void;
   readonly createContext: (
     requestId: string,
     authorization: string | undefined,
@@ -30,8 +39,6 @@ export interface HttpDependencies {
   readonly persistedDocuments: PersistedDocuments;
   /** PERSISTED_OPERATIONS_ONLY: an unknown id is refused here rather than left to Apollo. */
   readonly persistedOperationsOnly: boolean;
-  /** Prometheus exposition of this process's metrics. */
-  readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
 }
@@ -47,45 +54,47 @@ export function createHttpServer(dependencies: HttpDependencies) {
   /** Responses not sent yet, so that a drain can still tell their clients (see drain). */
   const unsent = new Set<ServerResponse>();
   let draining = false;
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer(serverOptions(), (request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
+    // GraphQL answers carry link tokens and session JWTs: no cache anywhere may keep one.
+    response.setHeader('cache-control', 'no-store');
     if (draining) response.setHeader('connection', 'close');
     unsent.add(response);
     response.once('close', () => unsent.delete(response));
+    if (isOverCap(request.socket)) return answerOverCap(request, response, requestId);
     route(request, response, requestId).catch((error: unknown) => {
+      if (error instanceof RequestAbortedError) {
+        dependencies.clientError('request_aborted');
+        dependencies.logger.info({ requestId, reason: error.message }, 'client went away mid-request');
+        response.destroy();
+        return;
+      }
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
       if (!response.headersSent)
         sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
       else response.destroy();
     });
   });
+  const isOverCap = limitConnections(server, dependencies.connections);
+
+  /** An answer to the client's own mistake, counted as such in /metrics. */
+  function refuse(response: ServerResponse, requestId: string, error: ServiceError): void {
+    dependencies.clientError(error.id);
+    sendError(response, requestId, error);
+  }
 
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
     const url = splitTarget(request.url ?? '/');
+    const options = { metrics: dependencies.metricsOnMainPort };
+    if (await dependencies.operations(url.pathname, response, requestId, options)) return;
     switch (url.pathname) {
       case GRAPHQL_PATH:
         return serveGraphQL(request, response, url, requestId);
       case RECOVERY_PAGE_PATH:
         return serveRecoveryPage(request, response, requestId);
-      case METRICS_PATH: {
-        const { contentType, body } = await dependencies.metrics();
-        response.setHeader('content-type', contentType);
-        response.end(body);
-        return;
-      }
-      case LIVENESS_PATH:
-        return sendJson(response, 200, { status: 'ok' });
-      case READINESS_PATH:
-        return dependencies.checkReadiness().then(
-          () => sendJson(response, 200, { status: 'ok' }),
-          (error: unknown) => {
-            dependencies.logger.warn({ err: error, requestId }, 'readiness check failed');
-            sendJson(response, 503, { status: 'unavailable' });
-          },
-        );
       default:
-        return sendError(
+        return refuse(
           response,
           requestId,
           new ServiceError('route_not_found', `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.`, {
@@ -95,11 +104,28 @@ export function createHttpServer(dependencies: HttpDependencies) {
     }
   }
 
+  /**
+   * A connection past HTTP_MAX_CONNECTIONS: liveness still answers (the process is busy,
+   * not broken), anything else gets a fast 503; either way the connection then closes.
+   */
+  function answerOverCap(request: IncomingMessage, response: ServerResponse, requestId: string): void {
+    response.setHeader('connection', 'close');
+    if (splitTarget(request.url ?? '/').pathname === LIVENESS_PATH) return sendJson(response, 200, { status: 'ok' });
+    response.setHeader('retry-after', '1');
+    sendError(
+      response,
+      requestId,
+      new ServiceError('too_many_connections', 'The service has too many open connections; try again shortly.', {
+        retryAfterSeconds: 1,
+      }),
+    );
+  }
+
   function serveRecoveryPage(request: IncomingMessage, response: ServerResponse, requestId: string): void {
     // Only GET and HEAD: opening the page must never act on the link (scanners open it).
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
-      return sendError(
+      return refuse(
         response,
         requestId,
         new ServiceError('method_not_allowed', `${request.method} is not supported here; open the page with GET.`, {
@@ -137,15 +163,17 @@ export function createHttpServer(dependencies: HttpDependencies) {
     try {
       if (request.method === 'POST') {
         body = await readJsonBody(request, dependencies.maxBodyBytes);
+        checkPersistedQueryHash(body);
         body = Array.isArray(body) ? body.map(named) : named(body);
       } else {
+        checkPersistedQueryHashInSearch(search);
         search = searchWithNamedDocument(search, persistedDocuments);
       }
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       // The rest of an oversized body is not read: close instead of keeping the connection.
       if (error.id === 'payload_too_large') response.setHeader('connection', 'close');
-      return sendError(response, requestId, error);
+      return refuse(response, requestId, error);
     }
     const clientAddress = dependencies.clientAddress(request.socket.remoteAddress, request.headers);
     let contextValue: GraphQLContext | undefined;
@@ -176,7 +204,9 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search, body };
-    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
+    return withRequestHost(request.headers.host, () =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() }),
+    );
   }
 
   return {

@@ -12,6 +12,8 @@ export interface Metrics {
   readonly linksRedeemed: Counter;
   readonly linkFailures: Counter<'operation' | 'error_id'>;
   readonly storeErrors: Counter;
+  /** Requests the HTTP edge refused or lost before GraphQL ran: an error id, or `request_aborted`. */
+  readonly clientErrors: Counter<'error_id'>;
   readonly storeCommands: Counter<'command' | 'collection'>;
 }
 
@@ -52,6 +54,12 @@ export function createMetrics(): Metrics {
     storeErrors: new Counter({
       name: 'store_errors_total',
       help: 'Requests that failed because the database was unreachable.',
+      registers: [registry],
+    }),
+    clientErrors: new Counter({
+      name: 'http_client_errors_total',
+      help: 'Requests refused at the HTTP edge before GraphQL ran, or whose client went away, by error id.',
+      labelNames: ['error_id'],
       registers: [registry],
     }),
     storeCommands: new Counter({

@@ -1,4 +1,4 @@
-import { DuplicateRecoveryLinkError, claimPurgeAt, currentWindow, linkPurgeAt } from '../recovery/index.js';
+import { DuplicateRecoveryLinkError, claimPurgeAt, linkPurgeAt } from '../recovery/index.js';
 import type {
   Identity,
   NewRecoveryLink,
@@ -16,6 +16,7 @@ import type {
   RetentionPolicy,
 } from '../recovery/index.js';
 import { OldestFirst } from './oldest-first.js';
+import { BoundedRateWindows } from './rate-windows.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
 /**
@@ -26,6 +27,7 @@ import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.j
 export const MEMORY_STORE_CAPS = {
   links: 20_000,
   failures: 10_000,
+  /** Per bucket; past it, new keys are refused as rate limited (see rate-windows.ts). */
   rateWindows: 10_000,
 } as const;
 
@@ -73,7 +75,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
   private readonly failuresByAge = new OldestFirst<string>((key) => this.failures.has(key), MEMORY_STORE_CAPS.failures);
   /** Per bucket and key: the current window and how much of it is used. */
-  private readonly rateWindows = new Map<string, { start: number; end: number; count: number }>();
+  private readonly rateWindows = new Map<RateLimitBucket, BoundedRateWindows>();
 
   constructor(
     identities: Iterable<Identity> = [],
@@ -211,29 +213,12 @@ export class MemoryRecoveryStore implements RecoveryStore {
   }
 
   async consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
-    const window = currentWindow(limit, now);
-    const id = `${bucket}|${key}`;
-    const entry = this.rateWindows.get(id);
-    const count = entry !== undefined && entry.start === window.start ? entry.count : 0;
-    if (count >= limit.limit) return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
-    if (entry === undefined && this.rateWindows.size >= MEMORY_STORE_CAPS.rateWindows) this.forgetWindows(now);
-    this.rateWindows.set(id, { start: window.start, end: window.start + limit.windowMilliseconds, count: count + 1 });
-    return { allowed: true };
-  }
-
-  /**
-   * Keeps memory bounded under many distinct clients: ended windows count for nothing;
-   * if all are current, the oldest half goes (those clients get a fresh window early).
-   */
-  private forgetWindows(now: Date): void {
-    for (const [id, entry] of this.rateWindows) {
-      if (entry.end <= now.getTime()) this.rateWindows.delete(id);
+    let windows = this.rateWindows.get(bucket);
+    if (windows === undefined) {
+      windows = new BoundedRateWindows(MEMORY_STORE_CAPS.rateWindows);
+      this.rateWindows.set(bucket, windows);
     }
-    let excess = this.rateWindows.size - MEMORY_STORE_CAPS.rateWindows / 2;
-    for (const id of this.rateWindows.keys()) {
-      if (excess-- <= 0) break;
-      this.rateWindows.delete(id);
-    }
+    return windows.consume(key, limit, now);
   }
 
   async recordFailure(event: RecoveryEvent): Promise<void> {

@@ -154,10 +154,44 @@ describe.each(STORES)('the Federation 2 subgraph on the %s store', (store) => {
       expect(above.body.errors?.[0]?.extensions.error).toMatchObject({
         code: 400,
         id: 'invalid_input',
-        reason: `representations: at most ${MAX_REPRESENTATIONS} per request, got ${MAX_REPRESENTATIONS + 1}`,
+        reason: `representations: at most ${MAX_REPRESENTATIONS} per request across all _entities fields, got ${MAX_REPRESENTATIONS + 1}`,
         details: { field: 'representations', limit: MAX_REPRESENTATIONS, received: MAX_REPRESENTATIONS + 1 },
       });
       expect(batch).not.toHaveBeenCalled();
+    } finally {
+      batch.mockRestore();
+    }
+  });
+
+  it('counts ENTITIES_MAX_REPRESENTATIONS over the whole request: aliases cannot multiply it', async () => {
+    const batch = vi.spyOn(recovery.storeClass.prototype, 'findIdentities');
+    try {
+      const aliases = 15;
+      const fields = Array.from(
+        { length: aliases },
+        (_, i) => `e${i}: _entities(representations: $representations) { ... on Identity { id } }`,
+      );
+      const documentOf = (selected: string[]) => `query($representations: [_Any!]!) { ${selected.join(' ')} }`;
+      const representations = Array.from({ length: MAX_REPRESENTATIONS }, (_, i) => ({
+        __typename: 'Identity',
+        id: identities[i % identities.length]!.id,
+      }));
+      const within = await recovery.app.graphql(documentOf(fields.slice(0, 1)), { representations });
+      expect(within.body.data?.e0).toHaveLength(MAX_REPRESENTATIONS);
+      batch.mockClear();
+      const { body } = await recovery.app.graphql(documentOf(fields), { representations });
+      // The first field takes the whole allowance and the second fails; _entities is non-null,
+      // so graphql-js answers that one error and no data: small, whatever was asked.
+      expect(body.data).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      expect(JSON.stringify(body).length).toBeLessThan(aliases * 1_000);
+      expect(body.errors?.[0]?.extensions.error).toMatchObject({
+        id: 'invalid_input',
+        details: { limit: MAX_REPRESENTATIONS, received: 2 * MAX_REPRESENTATIONS },
+      });
+      // The store saw one request's allowance, not fifteen.
+      const looked = batch.mock.calls.reduce((sum, [ids]) => sum + new Set(ids).size, 0);
+      expect(looked).toBeLessThanOrEqual(identities.length);
     } finally {
       batch.mockRestore();
     }

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFixture } from '../support/fixtures.js';
 import {
@@ -150,5 +151,31 @@ describe('outside production', () => {
     } finally {
       await app.stop();
     }
+  });
+
+  it('puts the development key into Sandbox only for a loopback Host header: no DNS rebinding', async () => {
+    await withApp({ ADMIN_API_KEYS: '', HOST: '127.0.0.1' }, async (app) => {
+      const key = `"headers":{"Authorization":"Bearer ${app.config.developmentAdminApiKey}"}`;
+      const { port } = new URL(app.url);
+      const pageFor = (host: string) =>
+        new Promise<string>((resolve, reject) => {
+          const options = { agent: false, headers: { host, accept: 'text/html' } };
+          httpRequest(`${app.url}/graphql`, options, (response) => {
+            let page = '';
+            response.setEncoding('utf8').on('data', (chunk: string) => (page += chunk));
+            response.on('end', () => resolve(page));
+          })
+            .on('error', reject)
+            .end();
+        });
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) {
+        expect({ host, keyed: (await pageFor(host)).includes(key) }).toEqual({ host, keyed: true });
+      }
+      for (const host of [`evil.example:${port}`, `app.localhost:${port}`, `10.0.0.5:${port}`]) {
+        const page = await pageFor(host);
+        expect(page).toContain('embeddable-sandbox');
+        expect({ host, keyed: page.includes(app.config.developmentAdminApiKey!) }).toEqual({ host, keyed: false });
+      }
+    });
   });
 });

@@ -96,4 +96,30 @@ describe('the embedded store under a flood', () => {
     }
     expect(await store.listEvents(identityId, MEMORY_STORE_CAPS.failures * 2)).toHaveLength(MEMORY_STORE_CAPS.failures);
   });
+
+  it('never resets a live rate-limit window, however many new keys arrive: new keys are refused instead', async () => {
+    const store = new MemoryRecoveryStore();
+    const now = new Date('2026-01-01T00:00:30.000Z');
+    const limit = { limit: 2, windowMilliseconds: 60_000, text: '2/1m' };
+    const creation = { limit: 1, windowMilliseconds: 3_600_000, text: '1/1h' };
+    // The victim's creation limit is spent, and one client has used its redemptions.
+    expect(await store.consumeRateLimit('create_per_identity', 'victim', creation, now)).toEqual({ allowed: true });
+    for (let i = 0; i < 2; i++) await store.consumeRateLimit('redeem_per_client', 'guesser', limit, now);
+    // 10,001 and more addresses, each with a fresh window.
+    let refused = 0;
+    for (let i = 0; i < MEMORY_STORE_CAPS.rateWindows + 10; i++) {
+      const decision = await store.consumeRateLimit('redeem_per_client', `10.0.${i >> 8}.${i & 255}`, limit, now);
+      if (!decision.allowed) refused++;
+    }
+    expect(refused).toBe(11);
+    expect(await store.consumeRateLimit('redeem_per_client', 'guesser', limit, now)).toMatchObject({ allowed: false });
+    expect(await store.consumeRateLimit('create_per_identity', 'victim', creation, now)).toMatchObject({
+      allowed: false,
+    });
+    // Another bucket's table is not full: a new identity can still get a link.
+    expect(await store.consumeRateLimit('create_per_identity', 'someone', creation, now)).toEqual({ allowed: true });
+    // Once the windows end, new keys are admitted again.
+    const later = new Date(now.getTime() + 60_000);
+    expect(await store.consumeRateLimit('redeem_per_client', 'newcomer', limit, later)).toEqual({ allowed: true });
+  });
 });

@@ -164,6 +164,7 @@ describe('parseConfig', () => {
       issuer: 'https://login.example.com/',
       audience: 'recovery-admin',
       adminScope: 'recovery:write',
+      maxTokenLifetimeSeconds: 86_400,
     });
     expect(problemsOf({ ADMIN_API_KEYS: 'short' })).toEqual([
       'ADMIN_API_KEYS: every key must be at least 32 characters',
@@ -232,5 +233,95 @@ describe('parseConfig', () => {
     expect(configOf(production).inlineTracesForAnyone).toBe(false);
     expect(configOf({ ...production, INLINE_TRACES: 'true' }).inlineTracesForAnyone).toBe(true);
     expect(problemsOf({ INLINE_TRACES: 'yes' })).toEqual([expect.stringMatching(/^INLINE_TRACES: /)]);
+  });
+
+  it('refuses any NODE_ENV but development, test and production, in one line', () => {
+    for (const misspelt of ['Production', 'prod', 'staging']) {
+      expect(problemsOf({ NODE_ENV: misspelt })).toEqual(['NODE_ENV: must be development, test or production']);
+    }
+    expect(configOf({ NODE_ENV: 'test' }).production).toBe(false);
+    // Unset stays development, as before.
+    expect(configOf({}).production).toBe(false);
+  });
+
+  it('requires https for the public base URL, the settings UI and the link base in production', () => {
+    const production = { NODE_ENV: 'production', ...PRODUCTION };
+    expect(
+      problemsOf({
+        ...production,
+        PUBLIC_BASE_URL: 'http://id.example.com',
+        SETTINGS_UI_URL: 'http://127.0.0.1/settings',
+        RECOVERY_LINK_BASE_URL: 'http://id.example.com/recover',
+      }),
+    ).toEqual([
+      'PUBLIC_BASE_URL: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser',
+      'SETTINGS_UI_URL: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser',
+      'RECOVERY_LINK_BASE_URL: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser',
+    ]);
+    expect(
+      problemsOf({
+        ...production,
+        SETTINGS_UI_URL: 'https://id.example.com/settings',
+        RECOVERY_LINK_BASE_URL: 'https://id.example.com/r',
+      }),
+    ).toEqual([]);
+    expect(configOf({ PUBLIC_BASE_URL: 'http://localhost:4000' }).publicBaseUrl?.protocol).toBe('http:');
+  });
+
+  it('treats a *.localhost JWKS host as remote: it resolves through DNS', () => {
+    const production = {
+      NODE_ENV: 'production',
+      ...PRODUCTION,
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'recovery-admin',
+    };
+    expect(problemsOf({ ...production, AUTH_JWKS_URL: 'http://keys.localhost/jwks' })).toEqual([
+      expect.stringMatching(/^AUTH_JWKS_URL: must be https/),
+    ]);
+  });
+
+  it('refuses one value for two of the secrets', () => {
+    const same = 'x'.repeat(40);
+    expect(problemsOf({ RECOVERY_TOKEN_SECRET: same, SESSION_SIGNING_KEY: same, ADMIN_API_KEYS: same })).toEqual([
+      'SESSION_SIGNING_KEY: must differ from RECOVERY_TOKEN_SECRET: each secret protects something else',
+      'ADMIN_API_KEYS: must differ from RECOVERY_TOKEN_SECRET: each secret protects something else',
+      'ADMIN_API_KEYS: must differ from SESSION_SIGNING_KEY: each secret protects something else',
+    ]);
+    expect(problemsOf({ SESSION_SIGNING_KEY: same, ADMIN_API_KEYS: `${'y'.repeat(32)},${same}` })).toEqual([
+      'ADMIN_API_KEYS: must differ from SESSION_SIGNING_KEY: each secret protects something else',
+    ]);
+    expect(problemsOf(PRODUCTION)).toEqual([]);
+  });
+
+  it('reads the connection limits and METRICS_PORT, with safe defaults', () => {
+    expect(configOf({})).toMatchObject({
+      metricsPort: null,
+      connections: {
+        headersTimeoutMilliseconds: 10_000,
+        requestTimeoutMilliseconds: 30_000,
+        keepAliveTimeoutMilliseconds: 5_000,
+        maxConnections: 512,
+      },
+    });
+    expect(
+      configOf({
+        HTTP_HEADERS_TIMEOUT: '2s',
+        HTTP_REQUEST_TIMEOUT: '1m',
+        HTTP_MAX_CONNECTIONS: '100',
+        METRICS_PORT: '9464',
+      }),
+    ).toMatchObject({
+      metricsPort: 9464,
+      connections: { headersTimeoutMilliseconds: 2_000, requestTimeoutMilliseconds: 60_000, maxConnections: 100 },
+    });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '40s' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT: must not exceed HTTP_REQUEST_TIMEOUT (30s)',
+    ]);
+    expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT: '100ms' })).toEqual([
+      'HTTP_KEEP_ALIVE_TIMEOUT: must be between 1s and 10m',
+    ]);
+    expect(problemsOf({ METRICS_PORT: '4000' })).toEqual([
+      'METRICS_PORT: must differ from PORT (leave it unset to share PORT)',
+    ]);
   });
 });
