@@ -11,6 +11,10 @@ import {
 } from './recovery/index.js';
 import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
+import { tracingEnvironmentSchema, tracingSettings, type TracingSettings } from './observability/tracing-settings.js';
+
+/** The package name: what the service calls itself in logs, to MongoDB and in traces. */
+export const SERVICE_NAME = 'recovery-link-subgraph';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -101,6 +105,7 @@ const environmentSchema = z
       .min(1)
       .max(100_000)
       .default(DEFAULT_MAX_ENTITY_REPRESENTATIONS),
+    ...tracingEnvironmentSchema.shape,
   })
   .superRefine((env, context) => {
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
@@ -237,6 +242,8 @@ export interface Config {
     readonly audience: string;
     readonly adminScope: string;
   } | null;
+  /** OpenTelemetry tracing (the OTEL_* variables); null: off, nothing is started. */
+  readonly tracing: TracingSettings | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -312,6 +319,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       adminApiKeys: env.ADMIN_API_KEYS ?? (developmentAdminApiKey === null ? [] : [developmentAdminApiKey]),
       developmentAdminApiKey,
       jwtAuth,
+      tracing: tracingSettings(env, SERVICE_NAME),
     },
   };
 }

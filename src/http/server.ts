@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
@@ -28,6 +28,8 @@ export interface HttpDependencies {
   readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
+  /** Runs each request inside its trace's server span (src/observability/tracing.ts). */
+  readonly traceRequests: (listener: RequestListener) => RequestListener;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface HttpDependencies {
  */
 export function createHttpServer(dependencies: HttpDependencies) {
   let apollo: ApolloServer<GraphQLContext> | undefined;
-  const server: Server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
     route(request, response, requestId).catch((error: unknown) => {
@@ -47,7 +49,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
         sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
       else response.destroy();
     });
-  });
+  };
+  const server: Server = createServer(dependencies.traceRequests(handle));
 
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
     const url = splitTarget(request.url ?? '/');
