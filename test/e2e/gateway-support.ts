@@ -80,12 +80,16 @@ export interface RunningGateway {
 export async function startGateway(
   kind: GatewayKind,
   subgraphs: readonly { name: string; url: string; sdl: string }[],
+  /** Hive Gateway only: more of its settings, such as plugins. */
+  hiveSettings: Partial<HiveGatewaySettings> = {},
 ): Promise<RunningGateway> {
   const composition = composeServices(subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
   if (composition.errors !== undefined) throw new Error(composition.errors.map(String).join('\n'));
   const { supergraphSdl } = composition;
-  return kind === 'Apollo Gateway' ? startApolloGateway(supergraphSdl) : startHiveGateway(supergraphSdl);
+  return kind === 'Apollo Gateway' ? startApolloGateway(supergraphSdl) : startHiveGateway(supergraphSdl, hiveSettings);
 }
+
+type HiveGatewaySettings = Parameters<typeof createGatewayRuntime>[0];
 
 interface ApolloGatewayContext {
   readonly authorization?: string;
@@ -110,14 +114,18 @@ async function startApolloGateway(supergraphSdl: string): Promise<RunningGateway
   return { url, stop: () => server.stop() };
 }
 
-async function startHiveGateway(supergraphSdl: string): Promise<RunningGateway> {
+async function startHiveGateway(
+  supergraphSdl: string,
+  settings: Partial<HiveGatewaySettings>,
+): Promise<RunningGateway> {
   const gateway = createGatewayRuntime({
     supergraph: supergraphSdl,
     logging: false,
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }),
     },
-  });
+    ...settings,
+  } as HiveGatewaySettings);
   const server = createServer(gateway);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
