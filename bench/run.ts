@@ -18,6 +18,7 @@ import {
   type Settings,
   type StoreUnderTest,
 } from './scenarios.js';
+import { tracingCost } from './tracing.js';
 
 /**
  * `npm run bench`: the built service, each scenario on a fresh process, on the embedded
@@ -28,7 +29,8 @@ import {
  *   --quick             short runs and small volumes, to try the bench itself (figures mean little)
  *   --store=embedded    one store only (embedded or mongodb)
  *   --only=a,b          scenarios: compare, one-identity, prefilled, hostile, commands (the default
- *                       set), and soak (100,000 creations, for the memory they leave)
+ *                       set), soak (100,000 creations, for the memory they leave) and tracing
+ *                       (OpenTelemetry on against off)
  *   --profile           also profile the service (node --cpu-prof) on the embedded store
  */
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -70,6 +72,9 @@ function settingsFor(store: 'embedded' | 'mongodb'): Settings {
   };
 }
 
+/** Lines the tracing scenario reports under the tables. */
+const tracingSummary: string[] = [];
+
 async function benchStore(store: StoreUnderTest, results: Results): Promise<void> {
   const settings = settingsFor(store.name);
   process.stderr.write(`\n${store.name} store\n`);
@@ -82,6 +87,11 @@ async function benchStore(store: StoreUnderTest, results: Results): Promise<void
     results.scenarios.push(report.measurement);
   }
   if (SCENARIOS.has('soak')) results.scenarios.push(...(await soak(store, settings)));
+  if (SCENARIOS.has('tracing')) {
+    const { measurements, summary } = await tracingCost(store, settings);
+    results.scenarios.push(...measurements);
+    tracingSummary.push(...summary);
+  }
   if (PROFILE && store.name === 'embedded') results.profile = await profile(store, settings);
   if (SCENARIOS.has('commands') && store.name === 'mongodb')
     results.commands.mongodb = await commandsPerOperation(store, settings);
@@ -145,6 +155,8 @@ async function main() {
   );
   console.log(renderTables(results));
   console.log(renderTargets(targets));
+  if (tracingSummary.length > 0)
+    console.log(`\n### Tracing (issue 21)\n\n${tracingSummary.map((line) => `- ${line}`).join('\n')}`);
   mkdirSync(new URL('.bench-results/', ROOT), { recursive: true });
   const path = new URL(`.bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, ROOT);
   writeFileSync(
