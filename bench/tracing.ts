@@ -110,7 +110,7 @@ async function measureOne(
     rssEndMb: Math.round(rssMb(service.pid)),
   };
   process.stderr.write(
-    `  ${store.name} tracing ${options.phase} c=${options.connections}: ${measurement.requestsPerSecond} req/s, ` +
+    `  ${store.name} ${options.phase} c=${options.connections}: ${measurement.requestsPerSecond} req/s, ` +
       `p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, failed ${measurement.failed}\n`,
   );
   return measurement;
