@@ -43,6 +43,7 @@ export async function tracingCost(store: StoreUnderTest, settings: Settings): Pr
     for (const tracing of ['off', 'on'] as const) await run(tracing, 'warm-up', 8, 2);
     for (const connections of settings.compareConnections) {
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       for (let round = 1; round <= settings.compareRounds; round++) {
         const order = round % 2 === 1 ? (['off', 'on'] as const) : (['on', 'off'] as const);
         const pair: Partial<Record<'off' | 'on', Measurement>> = {};
@@ -51,10 +52,10 @@ export async function tracingCost(store: StoreUnderTest, settings: Settings): Pr
           measurements.push(pair[tracing]);
         }
         ratios.push(pair.on!.requestsPerSecond / Math.max(1, pair.off!.requestsPerSecond));
+        cpuRatios.push(cpuPerRequest(pair.on!) / cpuPerRequest(pair.off!));
       }
-      const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
       summary.push(
-        `${store.name}, ${connections} connections: tracing on / off = ${median.toFixed(2)} (req/s, median of ${ratios.length} pairs: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`,
+        `${store.name}, ${connections} connections: tracing on / off = ${describe(ratios)} in req/s, ${describe(cpuRatios)} in the service's CPU per request`,
       );
     }
     summary.push(`${store.name}: ${receiver.exports()} exports, ${Math.round(receiver.bytes() / 1024)} KiB received`);
@@ -65,6 +66,16 @@ export async function tracingCost(store: StoreUnderTest, settings: Settings): Pr
     await receiver.stop();
   }
   return { measurements, summary };
+}
+
+function cpuPerRequest(measurement: Measurement): number {
+  return (measurement.cpu.target ?? Number.NaN) / Math.max(1, measurement.requests);
+}
+
+/** The median of the pairs' ratios, then each pair's. */
+function describe(ratios: readonly number[]): string {
+  const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+  return `${median.toFixed(2)} (pairs: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`;
 }
 
 async function measureOne(
