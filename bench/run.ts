@@ -20,6 +20,7 @@ import {
   type StoreUnderTest,
 } from './scenarios.js';
 import { renderShapes, shapes, shapeTargets, type ShapeMeasurement } from './shapes.js';
+import { tracingCost } from './tracing.js';
 
 /**
  * `npm run bench`: the built service, each scenario on a fresh process, on the embedded
@@ -30,7 +31,8 @@ import { renderShapes, shapes, shapeTargets, type ShapeMeasurement } from './sha
  *   --quick             short runs and small volumes, to try the bench itself (figures mean little)
  *   --store=embedded    one store only (embedded or mongodb)
  *   --only=a,b          scenarios: compare, shapes, one-identity, prefilled, hostile, commands,
- *                       kratos-like (the default set), and soak (100,000 creations, for the memory they leave)
+ *                       kratos-like (the default set), soak (100,000 creations, for the memory they
+ *                       leave) and tracing (OpenTelemetry on against off)
  *   --profile           also profile the service (node --cpu-prof) on the embedded store
  */
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -90,6 +92,9 @@ async function attempt(store: string, scenario: string, run: () => Promise<void>
   }
 }
 
+/** Lines the tracing scenario reports under the tables. */
+const tracingSummary: string[] = [];
+
 async function benchStore(store: StoreUnderTest, results: Results): Promise<void> {
   const settings = settingsFor(store.name);
   const name = store.name;
@@ -106,6 +111,11 @@ async function benchStore(store: StoreUnderTest, results: Results): Promise<void
     results.scenarios.push(report.measurement);
   });
   await attempt(name, 'soak', async () => void results.scenarios.push(...(await soak(store, settings))));
+  await attempt(name, 'tracing', async () => {
+    const { measurements, summary } = await tracingCost(store, settings);
+    results.scenarios.push(...measurements);
+    tracingSummary.push(...summary);
+  });
   if (PROFILE && name === 'embedded')
     await attempt(name, 'profile', async () => void (results.profile = await profile(store, settings)));
   if (name === 'mongodb')
@@ -201,6 +211,8 @@ async function main() {
   console.log(renderShapes(shapeResults));
   console.log(renderKratosLike(kratosRows));
   console.log(renderTargets(targets));
+  if (tracingSummary.length > 0)
+    console.log(`\n### Tracing (issue 21)\n\n${tracingSummary.map((line) => `- ${line}`).join('\n')}`);
   for (const { store, scenario, error } of failures)
     console.log(`\n**FAILED: ${scenario} on ${store}**\n\n\`\`\`\n${error}\n\`\`\`\n`);
   mkdirSync(new URL('.bench-results/', ROOT), { recursive: true });

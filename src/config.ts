@@ -14,6 +14,10 @@ import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
 import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
 import { httpsProblems, sharedSecretProblems } from './settings-checks.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
+import { tracingEnvironmentSchema, tracingSettings, type TracingSettings } from './observability/tracing-settings.js';
+
+/** The package name: what the service calls itself in logs, to MongoDB and in traces. */
+export const SERVICE_NAME = 'recovery-link-subgraph';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -135,6 +139,7 @@ const environmentSchema = z
       .min(1)
       .max(100_000)
       .default(DEFAULT_MAX_ENTITY_REPRESENTATIONS),
+    ...tracingEnvironmentSchema.shape,
   })
   .superRefine((env, context) => {
     if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
@@ -314,6 +319,8 @@ export interface Config {
     /** AUTH_MAX_TOKEN_LIFETIME: longest accepted `exp - iat` (or `exp - now`), in seconds. */
     readonly maxTokenLifetimeSeconds: number;
   } | null;
+  /** OpenTelemetry tracing (the OTEL_* variables); null: off, nothing is started. */
+  readonly tracing: TracingSettings | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -406,6 +413,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       developmentAdminApiKey,
       adminScope: env.AUTH_ADMIN_SCOPE,
       jwtAuth,
+      tracing: tracingSettings(env, SERVICE_NAME),
     },
   };
 }

@@ -24,7 +24,10 @@ const REDACTED_PATHS = [
 const BUFFERED_BYTES = 4096;
 const FLUSH_INTERVAL_MS = 100;
 
-/** Logs to stdout; tests pass a destination of their own. */
+/**
+ * Logs to stdout; tests pass a destination of their own. `traceFields` (tracing's
+ * `logFields`) adds the active trace and span ids to every line written inside a trace.
+ */
 export function createLogger(
   level: string,
   destination: DestinationStream = pino.destination({
@@ -33,12 +36,15 @@ export function createLogger(
     minLength: BUFFERED_BYTES,
     periodicFlush: FLUSH_INTERVAL_MS,
   }),
+  traceFields: (() => object) | null = null,
 ): Logger {
   return pino(
     {
       level,
       base: { service: 'recovery-link-subgraph' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Absent rather than empty when tracing is off: pino then does no work per line.
+      ...(traceFields === null ? {} : { mixin: traceFields }),
     },
     destination,
   );

@@ -14,6 +14,7 @@ import { QUERY_LIMITS, aliasLimit } from '../graphql/query-limits.js';
 import { activeLinkCountLoader, identityLoader } from '../graphql/identity-loader.js';
 import { adminGuard } from '../graphql/require-admin.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { NO_TRACING, type Tracing } from '../observability/tracing.js';
 import { requestObserver, requestRecorder } from '../observability/request-observer.js';
 import { sandboxExample } from '../graphql/sandbox-example.js';
 import { sandboxLandingPage } from '../graphql/sandbox-landing-page.js';
@@ -55,13 +56,16 @@ export interface RunningApp {
 
 /**
  * Wires the service over an opened store and listens. The caller owns the store, and may
- * pass the metrics it gave openStore, so that store commands show on /metrics too.
+ * pass the metrics it gave openStore, so that store commands show on /metrics too; and
+ * owns the tracing (it shuts it down after the store), which it gave the logger and the
+ * store as well.
  */
 export async function startApp(
   config: Config,
   store: RecoveryStore,
   logger: Logger,
   metrics: Metrics = createMetrics(),
+  tracing: Tracing = NO_TRACING,
 ): Promise<RunningApp> {
   if (!config.tokenSecretConfigured) {
     logger.warn(
@@ -97,7 +101,12 @@ export async function startApp(
   });
   const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
   const validationRules = [aliasLimit(QUERY_LIMITS.maxAliases)];
-  const formatError = createErrorFormatter({ debugErrors: config.debugErrors, logger, requestId: requestIdOf });
+  const formatError = createErrorFormatter({
+    debugErrors: config.debugErrors,
+    logger,
+    requestId: requestIdOf,
+    traceId: tracing.traceId,
+  });
   const recordRequest = requestRecorder(metrics, logger);
   const router = behindRouter(config);
   const operations = operationsRoute({
@@ -107,6 +116,7 @@ export async function startApp(
   });
   const http = createHttpServer({
     ...router.http,
+    traceRequests: tracing.traceRequests,
     maxBodyBytes: config.maxBodyBytes,
     connections: config.connections,
     operations,
@@ -153,6 +163,7 @@ export async function startApp(
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       requestIds(),
+      ...tracing.plugins,
       requestObserver(recordRequest),
       ...router.plugins,
       storageUnavailableStatus(),

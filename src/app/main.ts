@@ -3,6 +3,7 @@ import { parseConfig } from '../config.js';
 import { isLoopbackHost } from '../http/loopback.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../observability/metrics.js';
+import { createTracing } from '../observability/tracing.js';
 import { openStore } from '../stores/index.js';
 
 /**
@@ -20,11 +21,13 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const { config } = parsed;
-const logger = createLogger(config.logLevel);
+// First: the logger and the store take their trace hooks from it.
+const tracing = createTracing(config.tracing);
+const logger = createLogger(config.logLevel, undefined, tracing.logFields);
 
 try {
   const metrics = createMetrics();
-  const store = await openStore(config, logger, metrics);
+  const store = await openStore(config, logger, metrics, tracing);
   if (config.developmentAdminApiKey !== null) {
     // Printed once, outside the structured log (which redacts keys), for the developer.
     process.stderr.write(
@@ -35,7 +38,13 @@ try {
           : `(HOST ${config.host} is not loopback, so Apollo Sandbox does not carry it: add the header yourself.)\n\n`),
     );
   }
-  const app = await startApp(config, store, logger, metrics);
+  const app = await startApp(config, store, logger, metrics, tracing);
+  if (config.tracing !== null) {
+    logger.info(
+      { tracesUrl: redactedUrl(config.tracing.tracesUrl), protocol: config.tracing.protocol },
+      'exporting traces (OpenTelemetry)',
+    );
+  }
 
   let stopping = false;
   const shutDown = async (signal: NodeJS.Signals) => {
@@ -62,6 +71,8 @@ try {
     // Every request was answered by now: leaving an unresponsive database's connection
     // to the operating system loses nothing, so this is still a clean exit.
     if (!closed) logger.warn('the database connection did not close in time; exiting without waiting');
+    // Last: the spans of the final requests and commands are exported before exiting.
+    await tracing.shutdown();
     logger.info('stopped');
     process.exit(0);
   };
@@ -70,4 +81,12 @@ try {
 } catch (error) {
   logger.fatal({ err: error }, 'could not start');
   process.exit(1);
+}
+
+/** A collector URL may carry credentials: they stay out of the log. */
+function redactedUrl(text: string): string {
+  const url = new URL(text);
+  if (url.username !== '' || url.password !== '') url.username = url.password = '***';
+  url.search = '';
+  return url.href;
 }

@@ -17,6 +17,11 @@ export interface ErrorFormatterOptions {
   readonly logger: Logger;
   /** The id of the request an error belongs to (see src/http/request-id.ts). */
   readonly requestId: (error: unknown) => string;
+  /**
+   * The trace the error is formatted in (tracing's `traceId`): errors are formatted inside
+   * their request's server span, so the active one is theirs. Undefined: not traced.
+   */
+  readonly traceId?: () => string | undefined;
 }
 
 const ERROR_ID_BY_APOLLO_CODE: Readonly<Record<string, ErrorId>> = {
@@ -30,7 +35,11 @@ const ERROR_ID_BY_APOLLO_CODE: Readonly<Record<string, ErrorId>> = {
 };
 
 export function createErrorFormatter(options: ErrorFormatterOptions) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  const traceId = options.traceId ?? (() => undefined);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
+    withTraceId(format(formatted, error), traceId());
+
+  function format(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const apolloCode = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
     const cause = innermostCause(error);
     const requestId = options.requestId(error);
@@ -86,7 +95,12 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     );
     const debug = options.debugErrors ? (cause instanceof Error ? cause.message : String(cause)) : undefined;
     return formatServiceError(masked, requestId, { formatted, debug });
-  };
+  }
+}
+
+/** `extensions.traceId` beside `code` and `error`, which keep their shape. */
+function withTraceId(formatted: GraphQLFormattedError, traceId: string | undefined): GraphQLFormattedError {
+  return traceId === undefined ? formatted : { ...formatted, extensions: { ...formatted.extensions, traceId } };
 }
 
 interface FormatOptions {

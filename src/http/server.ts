@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError, type ErrorId } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
@@ -41,6 +41,8 @@ export interface HttpDependencies {
   readonly persistedOperationsOnly: boolean;
   /** The recovery page, rendered with a fresh CSP nonce each time. */
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
+  /** Runs each request inside its trace's server span (src/observability/tracing.ts). */
+  readonly traceRequests: (listener: RequestListener) => RequestListener;
 }
 
 /**
@@ -54,7 +56,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
   /** Responses not sent yet, so that a drain can still tell their clients (see drain). */
   const unsent = new Set<ServerResponse>();
   let draining = false;
-  const server: Server = createServer(serverOptions(), (request, response) => {
+  const handle: RequestListener = (request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
     // GraphQL answers carry link tokens and session JWTs: no cache anywhere may keep one.
@@ -75,7 +77,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
         sendError(response, requestId, new ServiceError('internal_server_error', 'An unexpected error occurred.'));
       else response.destroy();
     });
-  });
+  };
+  const server: Server = createServer(serverOptions(), dependencies.traceRequests(handle));
   const isOverCap = limitConnections(server, dependencies.connections);
 
   /** An answer to the client's own mistake, counted as such in /metrics. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { storeCommandCounter, type Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { IDENTITY_STATES, type Identity, type RecoveryStore } from '../recovery/index.js';
 import { MemoryRecoveryStore } from './memory-store.js';
 import { MongoRecoveryStore } from './mongo-store.js';
@@ -20,11 +21,15 @@ export const DEMO_IDENTITY: Identity = {
   updatedAt: new Date('2024-07-29T15:51:28.071Z'),
 };
 
-/** With `metrics`, MongoDB commands are counted into `recovery_store_commands_total`. */
+/**
+ * With `metrics`, MongoDB commands are counted into `recovery_store_commands_total`; with
+ * tracing on, each is a span.
+ */
 export async function openStore(
   config: Config,
   logger: Logger,
   metrics?: Pick<Metrics, 'storeCommands'>,
+  tracing?: Pick<Tracing, 'commandListeners'>,
 ): Promise<RecoveryStore> {
   if (config.mongo !== null) {
     const { identitiesCollection, recoveryLinksCollection } = config.mongo;
@@ -42,6 +47,7 @@ export async function openStore(
       retention: config.retention,
       logger,
       ...(metrics === undefined ? {} : { onCommand: storeCommandCounter(metrics, collections) }),
+      ...(tracing?.commandListeners == null ? {} : { commandListeners: tracing.commandListeners }),
     });
     logger.info({ database: config.mongo.database }, 'using MongoDB');
     return store.expiresByItself ? store : sweeping(store, config, logger);

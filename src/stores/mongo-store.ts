@@ -31,6 +31,7 @@ import {
 import type { Logger } from '../logger.js';
 import { isConnectionLoss } from './connection-loss.js';
 import { MongoRateLimiter, type RateSlotDocument } from './mongo-rate-limit.js';
+import type { CommandListeners } from '../observability/command-spans.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
 /**
@@ -128,6 +129,8 @@ export interface MongoStoreOptions {
   readonly logger: Logger;
   /** Called for every command sent to the server (the driver's command monitoring). */
   readonly onCommand?: (commandName: string, command: Document) => void;
+  /** Every command's start, reply and failure (tracing's command spans). */
+  readonly commandListeners?: CommandListeners;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -170,10 +173,15 @@ export class MongoRecoveryStore implements RecoveryStore {
       connectTimeoutMS: options.timeoutMilliseconds,
       socketTimeoutMS: options.timeoutMilliseconds,
       waitQueueTimeoutMS: options.timeoutMilliseconds,
-      monitorCommands: options.onCommand !== undefined,
+      monitorCommands: options.onCommand !== undefined || options.commandListeners !== undefined,
     });
-    const onCommand = options.onCommand;
+    const { onCommand, commandListeners } = options;
     if (onCommand !== undefined) client.on('commandStarted', (event) => onCommand(event.commandName, event.command));
+    if (commandListeners !== undefined) {
+      client.on('commandStarted', (event) => commandListeners.started(event));
+      client.on('commandSucceeded', (event) => commandListeners.succeeded(event));
+      client.on('commandFailed', (event) => commandListeners.failed(event));
+    }
     await client.connect();
     try {
       const db = client.db(options.database);

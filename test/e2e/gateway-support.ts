@@ -78,6 +78,8 @@ export interface GatewayOptions {
   readonly routerSecret?: string;
   /** The port to listen on; 0 (any free one) unless given. */
   readonly port?: number;
+  /** Hive Gateway only: more of its settings, such as plugins. */
+  readonly hiveSettings?: Partial<HiveGatewaySettings>;
 }
 
 /**
@@ -110,6 +112,8 @@ export function appendHop(forwardedFor: string | null | undefined, peer: string 
   if (peer === undefined) return forwardedFor ?? undefined;
   return forwardedFor ? `${forwardedFor}, ${peer}` : peer;
 }
+
+type HiveGatewaySettings = Parameters<typeof createGatewayRuntime>[0];
 
 interface ApolloGatewayContext {
   readonly authorization?: string;
@@ -163,7 +167,8 @@ async function startHiveGateway(supergraphSdl: string, options: GatewayOptions):
         'router-authorization': options.routerSecret,
       }),
     },
-  });
+    ...options.hiveSettings,
+  } as HiveGatewaySettings);
   const server = createServer(gateway);
   server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');

@@ -8,6 +8,7 @@ import {
 } from '../../operations/generated/graphql.js';
 import { startApp, type RunningApp } from '../../src/app/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
+import { createTracing, type Tracing } from '../../src/observability/tracing.js';
 import { openStore } from '../../src/stores/index.js';
 import { recordingStoreCalls } from './store-calls.js';
 
@@ -17,6 +18,8 @@ export interface TestApp extends RunningApp {
   readonly logs: string[];
   /** The names of the store methods the app called, in order (the sweeper's aside). */
   readonly storeCalls: string[];
+  /** On when the environment sets an OTLP endpoint, as in production. */
+  readonly tracing: Tracing;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   graphql(
     query: string,
@@ -49,9 +52,11 @@ export async function startTestApp(environment: Record<string, string>): Promise
     ...environment,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  const { logger, logs } = capturingLogger();
-  const { store, calls: storeCalls } = recordingStoreCalls(await openStore(parsed.config, logger));
-  const app = await startApp(parsed.config, store, logger);
+  // Wired as main.ts wires it: the logger and the store get the tracing too.
+  const tracing = createTracing(parsed.config.tracing);
+  const { logger, logs } = capturingLogger(tracing.logFields);
+  const { store, calls: storeCalls } = recordingStoreCalls(await openStore(parsed.config, logger, undefined, tracing));
+  const app = await startApp(parsed.config, store, logger, undefined, tracing);
 
   // Requests are an admin's unless the test overrides `authorization` (or deletes it with '').
   const post = (body: unknown, headers: Record<string, string> = {}) =>
@@ -70,6 +75,7 @@ export async function startTestApp(environment: Record<string, string>): Promise
     config: parsed.config,
     logs,
     storeCalls,
+    tracing,
     post,
     async graphql(query, variables, headers) {
       const response = await post({ query, variables }, headers);
@@ -82,15 +88,19 @@ export async function startTestApp(environment: Record<string, string>): Promise
     async stop() {
       await app.stop();
       await store.close();
+      await tracing.shutdown();
     },
   };
 }
 
-/** A debug-level logger whose lines (JSON text) collect in `logs`, for tests to read. */
-export function capturingLogger(): { logger: Logger; logs: string[] } {
+/**
+ * A debug-level logger whose lines (JSON text) collect in `logs`, for tests to read; with
+ * the trace fields of a tracing that is on, as createLogger adds them.
+ */
+export function capturingLogger(traceFields: (() => object) | null = null): { logger: Logger; logs: string[] } {
   const logs: string[] = [];
   const logger = pino(
-    { level: 'debug' },
+    { level: 'debug', ...(traceFields === null ? {} : { mixin: traceFields }) },
     new Writable({
       write(chunk, _encoding, done) {
         logs.push(String(chunk));
