@@ -136,7 +136,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
         body = await readJsonBody(request, dependencies.maxBodyBytes);
         body = Array.isArray(body) ? body.map(named) : named(body);
       } else {
-        search = searchWithNamedDocument(search, persistedDocuments);
+        search = searchWithNamedDocument(search, persistedDocuments, persistedOperationsOnly && !viaRouter);
       }
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
