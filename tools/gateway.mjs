@@ -32,6 +32,8 @@ for (const name of ['recovery', 'accounts']) {
 
 // Generated per run and handed to this subgraph, so the printed query works as pasted.
 const adminKey = `gateway_demo_${randomBytes(24).toString('base64url')}`;
+// The subgraph answers only the gateway, which sends this (docs/federation.md, "Behind a router").
+const routerSecret = `gateway_router_${randomBytes(24).toString('base64url')}`;
 // Reporting credentials of the caller's shell must not switch any reporting on.
 const quietEnvironment = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !/^(HIVE_|APOLLO_KEY|APOLLO_GRAPH_REF)/.test(name)),
@@ -73,13 +75,13 @@ process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
 /** Polls the endpoint with a trivial query until it answers, or gives up. */
-async function waitForGraphQL(name, url) {
+async function waitForGraphQL(name, url, headers = {}) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && !stopping) {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       if (response.ok) return;
@@ -106,23 +108,31 @@ start('recovery subgraph', process.execPath, ['dist/app/main.js'], {
   HOST: subgraphUrls.recovery.hostname === 'localhost' ? '127.0.0.1' : subgraphUrls.recovery.hostname,
   PORT: subgraphUrls.recovery.port,
   ADMIN_API_KEYS: adminKey,
+  ROUTER_SECRET: routerSecret,
+  TRUSTED_PROXIES: '127.0.0.1, ::1',
+  RECOVERY_PAGE_GRAPHQL_URL: `http://127.0.0.1:${gatewayPort}/graphql`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
 start('accounts subgraph', process.execPath, ['examples/accounts/server.mjs'], { PORT: subgraphUrls.accounts.port });
 await Promise.all([
-  waitForGraphQL('recovery subgraph', subgraphUrls.recovery.href),
+  waitForGraphQL('recovery subgraph', subgraphUrls.recovery.href, { 'router-authorization': routerSecret }),
   waitForGraphQL('accounts subgraph', subgraphUrls.accounts.href),
 ]);
-start('Hive Gateway', process.execPath, [
-  join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
-  'supergraph',
-  '--config-path',
-  'tools/hive-gateway.config.mjs',
-  '--host',
-  '127.0.0.1',
-  '--port',
-  String(gatewayPort),
-]);
+start(
+  'Hive Gateway',
+  process.execPath,
+  [
+    join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
+    'supergraph',
+    '--config-path',
+    'tools/hive-gateway.config.mjs',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(gatewayPort),
+  ],
+  { ROUTER_SECRET: routerSecret },
+);
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 await waitForGraphQL('Hive Gateway', gatewayUrl);
 if (!stopping) {

@@ -1,16 +1,21 @@
 // npm run supergraph: composes supergraph.yaml (rover's format) into supergraph.graphql with
 // @apollo/composition, offline. rover does the same but downloads its composition plugin
 // on first use. Only local schema files are read: nothing here touches the network.
+// `--without-authorization` leaves out @requiresScopes (and @authenticated, @policy), for
+// Apollo Gateway, which refuses a supergraph whose authorization it cannot enforce.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { parse as parseYaml } from 'yaml';
+import { withoutAuthorizationDirectives } from './authorization-directives.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const configPath = resolve(root, process.argv[2] ?? 'supergraph.yaml');
-const outputPath = resolve(root, process.argv[3] ?? 'supergraph.graphql');
+const withoutAuthorization = process.argv.includes('--without-authorization');
+const [configArgument, outputArgument] = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
+const configPath = resolve(root, configArgument ?? 'supergraph.yaml');
+const outputPath = resolve(root, outputArgument ?? 'supergraph.graphql');
 
 /** The subgraphs of a rover supergraph.yaml, each with its SDL read from `schema.file`. */
 function readSupergraphConfig(path) {
@@ -23,7 +28,12 @@ function readSupergraphConfig(path) {
     if (typeof subgraph?.routing_url !== 'string' || typeof file !== 'string') {
       throw new Error(`${path}: subgraph ${name} needs routing_url and schema.file (introspection needs rover)`);
     }
-    return { name, url: subgraph.routing_url, typeDefs: parse(readFileSync(resolve(dirname(path), file), 'utf8')) };
+    const typeDefs = parse(readFileSync(resolve(dirname(path), file), 'utf8'));
+    return {
+      name,
+      url: subgraph.routing_url,
+      typeDefs: withoutAuthorization ? withoutAuthorizationDirectives(typeDefs) : typeDefs,
+    };
   });
 }
 

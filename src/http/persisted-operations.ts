@@ -112,14 +112,35 @@ export function withNamedDocument(body: unknown, documents: PersistedDocuments, 
   return { ...request, query: document, extensions };
 }
 
-/** A GET query string with `documentId` (in any encoding of its name) replaced by `query`. */
-export function searchWithNamedDocument(search: string, documents: PersistedDocuments): string {
+/**
+ * A GET query string with the named document as `query`: named by `documentId` or by the
+ * `extensions` parameter's persisted query (in any encoding of the parameter names).
+ */
+export function searchWithNamedDocument(search: string, documents: PersistedDocuments, persistedOnly: boolean): string {
   if (search === '') return search;
   const parameters = new URLSearchParams(search);
+  if (parameters.has('query')) return search;
   const documentId = parameters.get('documentId');
-  if (documentId === null || parameters.has('query')) return search;
-  parameters.delete('documentId');
-  parameters.set('query', lookUp(documents, documentId));
+  if (documentId !== null) {
+    parameters.delete('documentId');
+    parameters.set('query', lookUp(documents, documentId));
+    return `?${parameters.toString()}`;
+  }
+  const extensions = parameters.get('extensions');
+  if (extensions === null) return search;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extensions);
+  } catch {
+    return search; // Apollo answers malformed JSON in its own words.
+  }
+  const named = withNamedDocument({ extensions: parsed }, documents, persistedOnly) as {
+    query?: string;
+    extensions?: unknown;
+  };
+  if (named.query === undefined) return search;
+  parameters.set('query', named.query);
+  parameters.set('extensions', JSON.stringify(named.extensions));
   return `?${parameters.toString()}`;
 }
 

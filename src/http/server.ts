@@ -170,7 +170,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
         body = Array.isArray(body) ? body.map(named) : named(body);
       } else {
         checkPersistedQueryHashInSearch(search);
-        search = searchWithNamedDocument(search, persistedDocuments);
+        search = searchWithNamedDocument(search, persistedDocuments, persistedOperationsOnly && !viaRouter);
       }
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;

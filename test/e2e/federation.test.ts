@@ -251,4 +251,24 @@ describe('npm run supergraph', () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  it('leaves out the authorization directives with --without-authorization, for Apollo Gateway', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'supergraph-'));
+    try {
+      const compose = (...flags: string[]) => {
+        const output = join(directory, `supergraph${flags.length}.graphql`);
+        execFileSync(process.execPath, ['tools/supergraph.mjs', 'supergraph.yaml', output, ...flags], {
+          cwd: new URL('../../', import.meta.url),
+          stdio: 'pipe',
+        });
+        return readFileSync(output, 'utf8');
+      };
+      expect(compose()).toContain('@requiresScopes(scopes: [["recovery:write"]])');
+      const without = compose('--without-authorization');
+      expect(without).not.toContain('requiresScopes');
+      expect(without).toContain('@tag(name: "public")');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });

@@ -137,6 +137,18 @@ describe('PERSISTED_OPERATIONS_ONLY', () => {
     }
   });
 
+  it('runs a persisted query named by extensions.persistedQuery in a GET query string', async () => {
+    const extensions = encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: identityId } }));
+    const variables = encodeURIComponent(JSON.stringify({ id: DEMO_ID }));
+    const response = await get(app, `extensions=${extensions}&variables=${variables}`);
+    const body = (await response.json()) as { data?: { identity: { id: string } } };
+    expect(body.data?.identity.id).toBe(DEMO_ID);
+    const unknown = encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } }));
+    const refused = await get(app, `extensions=${unknown}`);
+    expect(refused.status).toBe(400);
+    expect((await errorBody(refused)).errors[0].extensions.error.id).toBe('operation_not_allowed');
+  });
+
   it('refuses an unknown documentId with 400 operation_not_allowed', async () => {
     const response = await app.post({ documentId: `sha256:${'e'.repeat(64)}` });
     expect(response.status).toBe(400);
