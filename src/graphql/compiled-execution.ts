@@ -26,7 +26,8 @@ type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
  * as Apollo keeps its document. graphql-js's `execute` answers instead wherever the two
  * could differ:
  * - variables that do not coerce: graphql-js's getVariableValues checks them first, and
- *   graphql-js then words the error (the error formatter reads its message);
+ *   graphql-js then words the error (the error formatter reads its message); and variables
+ *   graphql-jit refuses although graphql-js accepted them (it then has run nothing);
  * - requests for an inline trace, whose per-field timings need graphql-js running the
  *   resolvers Apollo wrapped for them (`apollo-federation-include-trace`);
  * - documents graphql-jit cannot compile, and requests without an operation to run.
@@ -57,7 +58,10 @@ export function compiledExecution(schema: GraphQLSchema, options: { readonly ena
       getVariableValues(schema, resolved!.variableDefinitions ?? [], variables).errors === undefined
     ) {
       const result = (await plan.query(undefined, context, variables)) as ExecutionResult;
-      return result.errors === undefined ? result : { ...result, errors: result.errors.map(asGraphQLJsError) };
+      // No data: graphql-jit refused the variables before running anything (it rejects some
+      // graphql-js accepts, such as a missing non-null variable that has a default).
+      if (result.data !== undefined)
+        return result.errors === undefined ? result : { ...result, errors: result.errors.map(asGraphQLJsError) };
     }
     return execute({
       schema,
