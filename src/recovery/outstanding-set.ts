@@ -35,6 +35,14 @@ export async function changeOutstandingSet(
   plan: (links: readonly OutstandingRecoveryLink[]) => OutstandingSetPlan,
 ): Promise<string[]> {
   const { store } = deps;
+  const claimOf = (outcome: RecoveryLinkClaim['outcome']): RecoveryLinkClaim => ({
+    outcome,
+    identityId,
+    at: claim.at,
+    requestId: claim.origin.requestId,
+    actor: claim.origin.actor,
+    clientAddress: claim.origin.clientAddress,
+  });
   return inTurn(store, identityId, async () => {
     for (let attempt = 1; ; attempt++) {
       const set = await store.readOutstandingSet(identityId);
@@ -48,14 +56,7 @@ export async function changeOutstandingSet(
         dropped: [...new Set([...toClaim.map((link) => link.flowId), ...expired, ...alsoDropped])],
         at: claim.at,
       };
-      const decision = await store.decideOutstandingSetChange(change, live, {
-        outcome: claim.outcome,
-        identityId,
-        at: claim.at,
-        requestId: claim.origin.requestId,
-        actor: claim.origin.actor,
-        clientAddress: claim.origin.clientAddress,
-      });
+      const decision = await store.decideOutstandingSetChange(change, live, claimOf(claim.outcome));
       if (decision.won) {
         await store.applyOutstandingSetChange(change);
         return decision.claimed;
@@ -63,8 +64,14 @@ export async function changeOutstandingSet(
       if (attempt >= MAX_ATTEMPTS) {
         throw new Error(`the outstanding set of identity ${identityId} changed ${MAX_ATTEMPTS} times in a row`);
       }
-      // Its maker may have died before writing it; applying it twice changes nothing.
-      if (decision.winner !== null) await store.applyOutstandingSetChange(decision.winner);
+      if (decision.winner !== null) {
+        // Its maker may have died before writing it, even before claiming all it drops (a
+        // claim that raced stops MongoDB's ordered insert): what it drops is claimed first,
+        // so no usable link leaves the set. Those claimed already just lose, and applying
+        // a change twice changes nothing.
+        await store.claimRecoveryLinks(decision.winner.dropped, claimOf('revoked'));
+        await store.applyOutstandingSetChange(decision.winner);
+      }
     }
   });
 }

@@ -79,3 +79,40 @@ describe.each(stores)('a creation killed between two writes, on the %s store', (
     }
   });
 });
+
+describe.each(stores)('a change decided by a process that died before its claims, on the %s store', (_name, open) => {
+  it('is claimed and applied by the next change: no usable link leaves the set unclaimed', async () => {
+    const identity = identityFixture();
+    const { store, dispose } = await open(identity);
+    try {
+      const service = testRecoveryService({ store, now: () => NOW, newFlowId: randomUUID });
+      const first = await service.createRecoveryLink({ identityId: identity.id, origin: testOrigin('a') });
+      if (first.kind !== 'created') throw new Error(first.kind);
+      // What MongoDB's ordered insert leaves when a claim before this one raced and the
+      // process then died: the decision, dropping the first link, without its claim.
+      const set = await store.readOutstandingSet(identity.id);
+      const claim = {
+        outcome: 'revoked',
+        identityId: identity.id,
+        at: NOW,
+        requestId: 'x',
+        actor: null,
+        clientAddress: null,
+      } as const;
+      const decided = await store.decideOutstandingSetChange(
+        { identityId: identity.id, generation: set.generation + 1, added: null, dropped: [first.link.flowId], at: NOW },
+        [],
+        claim,
+      );
+      expect(decided).toEqual({ won: true, claimed: [] });
+      expect(await usableLinks(store, identity.id)).toEqual([first.link.flowId]);
+
+      const next = await service.createRecoveryLink({ identityId: identity.id, origin: testOrigin('b') });
+      if (next.kind !== 'created') throw new Error(next.kind);
+      expect((await store.findRecoveryLink(first.link.flowId))?.revokedAt).toEqual(NOW);
+      expect(await usableLinks(store, identity.id)).toEqual([next.link.flowId]);
+    } finally {
+      await dispose();
+    }
+  });
+});
