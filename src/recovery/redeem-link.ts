@@ -52,12 +52,13 @@ export async function redeemRecoveryLink(
     return failure;
   };
   const invalid = { kind: 'recovery_link_invalid', flowId: request.flowId } as const;
-  if (request.token.length > MAX_TOKEN_LENGTH) return failed(invalid, null);
 
   const link = await store.findStoredRecoveryLink(request.flowId);
   if (link === null) return failed(invalid, null);
-  // The caller hears only "invalid"; the admin-only trail names whose link was tried.
-  if (!sameHash(link.tokenHash, deps.hashToken(request.token))) return failed(invalid, link.identityId);
+  // The caller hears only "invalid"; the admin-only trail names whose link was tried, also
+  // for a token too long to be one of ours (not hashed, but an attempt on that link all the same).
+  if (request.token.length > MAX_TOKEN_LENGTH || !sameHash(link.tokenHash, deps.hashToken(request.token)))
+    return failed(invalid, link.identityId);
   // The claim insert below answers "already used" on the way to success; the rarer
   // refusals ask first, so a used link reads as invalid rather than expired or disabled.
   const refuse = async (failure: Failure) =>

@@ -387,6 +387,21 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       expect(trail.find((event) => event.clientAddress === '10.0.0.7')?.requestId).toBe('req-fail-0');
     });
 
+    it('counts failures per identity tried, never under another identity or an unknown flow', async () => {
+      const victim = randomUUID();
+      const other = randomUUID();
+      // An attempt against a flow that does not exist, made first in the window...
+      await subject.store.recordFailure(failure(null, '10.0.0.4', 0));
+      // ...then guesses against the victim's links and another identity's, by the same client.
+      for (let i = 1; i <= 20; i++) await subject.store.recordFailure(failure(victim, '10.0.0.4', i));
+      await subject.store.recordFailure(failure(other, '10.0.0.4', 21));
+      const trail = await subject.store.listEvents(victim, 10);
+      expect(
+        trail.map(({ type, identityId, clientAddress, count }) => ({ type, identityId, clientAddress, count })),
+      ).toEqual([{ type: 'failed', identityId: victim, clientAddress: '10.0.0.4', count: 20 }]);
+      expect((await subject.store.listEvents(other, 10)).map((event) => event.count)).toEqual([1]);
+    });
+
     it('records concurrent failures of one client and window without an error, in one entry', async () => {
       const identityId = randomUUID();
       await Promise.all(

@@ -153,7 +153,7 @@ export type RecoveryEvent = {
   readonly at: Scalars['DateTime']['output'];
   /** The address the request came from. */
   readonly clientAddress?: Maybe<Scalars['String']['output']>;
-  /** How many times: 1, except for failures, counted per who, error and 15-minute window. */
+  /** How many times: 1, except for failures, counted per who, identity tried, error and 15-minute window. */
   readonly count: Scalars['Int']['output'];
   /** For failed and rate-limited requests: the error id the caller received. */
   readonly errorId?: Maybe<Scalars['String']['output']>;
