@@ -166,7 +166,8 @@ export async function startApp(
   return {
     url,
     stop: () => {
-      http.drain();
+      // Answered just before the drain would cut their connections.
+      http.drain(Math.max(0, drainGracePeriod(config) - 250));
       known.stop();
       return (stopped ??= apollo.stop());
     },

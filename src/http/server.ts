@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../graphql/storage-unavailable.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { KnownOperations } from '../graphql/known-operations.js';
 import type { Logger } from '../logger.js';
@@ -38,14 +39,14 @@ export interface HttpDependencies {
  */
 export function createHttpServer(dependencies: HttpDependencies) {
   let apollo: ApolloServer<GraphQLContext> | undefined;
-  /** Responses not sent yet, so that a drain can still tell their clients (see drain). */
-  const unsent = new Set<ServerResponse>();
+  /** Responses not sent yet, with their request ids, so that a drain can still answer them (see drain). */
+  const unsent = new Map<ServerResponse, string>();
   let draining = false;
   const server: Server = createServer((request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
     if (draining) response.setHeader('connection', 'close');
-    unsent.add(response);
+    unsent.set(response, requestId);
     response.once('close', () => unsent.delete(response));
     route(request, response, requestId).catch((error: unknown) => {
       dependencies.logger.error({ err: error, requestId }, 'unhandled error in the HTTP layer');
@@ -137,6 +138,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
         ? await dependencies.knownOperations.answer({ body, headers: request.headers, requestId, context })
         : null;
     const result = known ?? (await executeWithApollo(apollo, request, url, body, requestId, context));
+    // Answered already by the drain (see drain): the late result has nowhere to go.
+    if (response.headersSent) return;
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
@@ -174,14 +177,32 @@ export function createHttpServer(dependencies: HttpDependencies) {
      * connection once its last response is out; a client that does not know would send its
      * next request on that connection as it closes, and get no answer.
      */
-    drain() {
+    drain(answerWithinMilliseconds: number) {
       draining = true;
-      for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
+      for (const response of unsent.keys()) if (!response.headersSent) response.setHeader('connection', 'close');
+      // A request still waiting when the drain is about to cut its connection gets a 503
+      // instead of a reset: what keeps a request that long is the database.
+      const timer = setTimeout(() => {
+        for (const [response, requestId] of unsent) {
+          if (response.headersSent) continue;
+          response.setHeader('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+          sendError(response, requestId, stillWaiting);
+        }
+      }, answerWithinMilliseconds);
+      timer.unref();
     },
   };
 }
 
+const stillWaiting = new ServiceError(
+  'storage_unavailable',
+  'The service is shutting down and its database did not answer in time; try again shortly.',
+  { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
+);
+
 function sendJson(response: ServerResponse, status: number, payload: unknown): void {
+  // Answered already by the drain, as for a readiness check that outlived it.
+  if (response.headersSent) return;
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.setHeader('cache-control', 'no-store');
