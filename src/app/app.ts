@@ -198,7 +198,8 @@ export async function startApp(
     url,
     metricsUrl,
     stop: () => {
-      http.drain();
+      // Answered just before the drain would cut their connections.
+      http.drain(Math.max(0, drainGracePeriod(config) - 250));
       operationsServer?.closeAllConnections();
       operationsServer?.close();
       return (stopped ??= apollo.stop());

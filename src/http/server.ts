@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError, type ErrorId } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
 import { withRequestHost } from '../graphql/sandbox-landing-page.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../graphql/storage-unavailable.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { RequestAbortedError, readJsonBody } from './body.js';
@@ -53,8 +54,8 @@ export interface HttpDependencies {
  */
 export function createHttpServer(dependencies: HttpDependencies) {
   let apollo: ApolloServer<GraphQLContext> | undefined;
-  /** Responses not sent yet, so that a drain can still tell their clients (see drain). */
-  const unsent = new Set<ServerResponse>();
+  /** Responses not sent yet, with their request ids, so that a drain can still answer them (see drain). */
+  const unsent = new Map<ServerResponse, string>();
   let draining = false;
   const handle: RequestListener = (request, response) => {
     const requestId = resolveRequestId(request.headers['x-request-id']);
@@ -62,7 +63,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
     // GraphQL answers carry link tokens and session JWTs: no cache anywhere may keep one.
     response.setHeader('cache-control', 'no-store');
     if (draining) response.setHeader('connection', 'close');
-    unsent.add(response);
+    unsent.set(response, requestId);
     response.once('close', () => unsent.delete(response));
     if (isOverCap(request.socket)) return answerOverCap(request, response, requestId);
     route(request, response, requestId).catch((error: unknown) => {
@@ -183,6 +184,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
     const context = () =>
       (contextValue = dependencies.createContext(requestId, request.headers.authorization, clientAddress, viaRouter));
     const result = await executeWithApollo(apollo, request, search, body, context);
+    // Answered already by the drain (see drain): the late result has nowhere to go.
+    if (response.headersSent) return;
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = viaRouter ? routerStatus(result.status ?? 200) : (result.status ?? 200);
     if (result.body.kind === 'complete') {
@@ -222,14 +225,32 @@ export function createHttpServer(dependencies: HttpDependencies) {
      * connection once its last response is out; a client that does not know would send its
      * next request on that connection as it closes, and get no answer.
      */
-    drain() {
+    drain(answerWithinMilliseconds: number) {
       draining = true;
-      for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
+      for (const response of unsent.keys()) if (!response.headersSent) response.setHeader('connection', 'close');
+      // A request still waiting when the drain is about to cut its connection gets a 503
+      // instead of a reset: what keeps a request that long is the database.
+      const timer = setTimeout(() => {
+        for (const [response, requestId] of unsent) {
+          if (response.headersSent) continue;
+          response.setHeader('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+          sendError(response, requestId, stillWaiting);
+        }
+      }, answerWithinMilliseconds);
+      timer.unref();
     },
   };
 }
 
+const stillWaiting = new ServiceError(
+  'storage_unavailable',
+  'The service is shutting down and its database did not answer in time; try again shortly.',
+  { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
+);
+
 function sendJson(response: ServerResponse, status: number, payload: unknown): void {
+  // Answered already by the drain, as for a readiness check that outlived it.
+  if (response.headersSent) return;
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.setHeader('cache-control', 'no-store');
