@@ -34,7 +34,7 @@ try {
       `\nNo ADMIN_API_KEYS set: admin operations accept this one-off development key until the process stops:\n` +
         `  Authorization: Bearer ${config.developmentAdminApiKey}\n` +
         (isLoopbackHost(config.host)
-          ? `(Apollo Sandbox, at /graphql in a browser, already sends it.)\n\n`
+          ? `(Apollo Sandbox, at /graphql in a browser opened on localhost or a loopback address, already sends it.)\n\n`
           : `(HOST ${config.host} is not loopback, so Apollo Sandbox does not carry it: add the header yourself.)\n\n`),
     );
   }
