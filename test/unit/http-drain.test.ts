@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { operationsRoute } from '../../src/http/operations-listener.js';
 import { createHttpServer, type HttpDependencies } from '../../src/http/server.js';
 
 /**
@@ -11,10 +12,22 @@ import { createHttpServer, type HttpDependencies } from '../../src/http/server.j
  */
 describe('the HTTP server while draining', () => {
   it('answers a request still waiting at the deadline with 503 storage_unavailable and Connection: close', async () => {
+    const logger = pino({ level: 'silent' });
     const http = createHttpServer({
-      logger: pino({ level: 'silent' }),
+      logger,
       maxBodyBytes: 1_000,
-      checkReadiness: () => new Promise<void>(() => {}),
+      connections: {
+        headersTimeoutMilliseconds: 10_000,
+        requestTimeoutMilliseconds: 30_000,
+        keepAliveTimeoutMilliseconds: 5_000,
+        maxConnections: 512,
+      },
+      traceRequests: (listener) => listener,
+      operations: operationsRoute({
+        logger,
+        checkReadiness: () => new Promise<void>(() => {}),
+        metrics: async () => ({ contentType: 'text/plain', body: '' }),
+      }),
     } as Partial<HttpDependencies> as HttpDependencies);
     http.server.listen(0, '127.0.0.1');
     await once(http.server, 'listening');
