@@ -1,16 +1,7 @@
-import {
-  MongoBulkWriteError,
-  MongoClient,
-  MongoServerError,
-  UUID,
-  type Collection,
-  type Db,
-  type Document,
-} from 'mongodb';
+import { MongoClient, MongoServerError, UUID, type Collection, type Db, type Document } from 'mongodb';
 import {
   DuplicateRecoveryLinkError,
   StoreUnavailableError,
-  claimPurgeAt,
   linkPurgeAt,
   type Identity,
   type IdentityState,
@@ -30,9 +21,15 @@ import {
 } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
 import { isConnectionLoss } from './connection-loss.js';
+import { MongoAudit, type FailureDocument, type LinkDocument } from './mongo-audit.js';
+import {
+  MongoOutstandingSets,
+  type ClaimDocument,
+  type DecisionDocument,
+  type OutstandingSetDocument,
+} from './mongo-outstanding-sets.js';
 import { MongoRateLimiter, type RateSlotDocument } from './mongo-rate-limit.js';
 import type { CommandListeners } from '../observability/command-spans.js';
-import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
 /**
  * Key-value access, so that no request costs more because of how much is stored: every
@@ -51,71 +48,6 @@ interface IdentityDocument {
   traits?: unknown;
   created_at?: unknown;
   updated_at?: unknown;
-}
-
-/** A link, and the `created` entry of the audit trail. `_id` is the flow id. */
-interface LinkDocument {
-  _id: string;
-  identityId: string;
-  tokenHash: string;
-  createdAt: Date;
-  expiresAt: Date;
-  requestId: string;
-  actor: string | null;
-  clientAddress: string | null;
-  purgeAt: Date;
-}
-
-/**
- * One per link that was redeemed or revoked, and its audit entry; `_id` is the flow id, so
- * a second claim fails. The claim decides: the link document is never updated.
- */
-interface ClaimDocument {
-  _id: string;
-  outcome: RecoveryLinkClaim['outcome'];
-  identityId: string;
-  at: Date;
-  requestId: string;
-  actor: string | null;
-  clientAddress: string | null;
-  purgeAt: Date;
-}
-
-/**
- * An identity's outstanding set: `_id` is the identity id, `links` maps flow ids to when
- * they were created and expire, `generation` counts its changes (absent in sets written
- * before there were generations: 0). A hint (claims decide) that holds only links not
- * yet claimed, and outlives the decisions of its changes (see applyOutstandingSetChange).
- */
-interface OutstandingSetDocument {
-  _id: string;
-  generation?: number;
-  links: Record<string, { createdAt: Date; expiresAt: Date }>;
-  purgeAt: Date;
-}
-
-/**
- * The decision of one change of an outstanding set, in the claims collection so that it
- * and the claims it makes are one insert: `_id` is the identity id, `#` and the
- * generation, so a second decision of that generation fails. It has no `identityId`
- * field, so the audit trail never reads it.
- */
-interface DecisionDocument {
-  _id: string;
-  change: {
-    generation: number;
-    added: { flowId: string; createdAt: Date; expiresAt: Date } | null;
-    dropped: string[];
-    at: Date;
-  };
-  purgeAt: Date;
-}
-
-/** Failures, one document per who, what and window, counted (see recordFailure). */
-interface FailureDocument extends Omit<RecoveryEvent, 'count'> {
-  _id: string;
-  count: number;
-  purgeAt: Date;
 }
 
 export interface MongoStoreOptions {
@@ -138,6 +70,8 @@ const NOT_IMPLEMENTED = 238;
 
 export class MongoRecoveryStore implements RecoveryStore {
   private readonly rateLimiter: MongoRateLimiter;
+  private readonly sets: MongoOutstandingSets;
+  private readonly audit: MongoAudit;
   /** Operations under way, for close. */
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Which form the deployment's identity ids take, learned from the last one found. */
@@ -149,7 +83,7 @@ export class MongoRecoveryStore implements RecoveryStore {
     private readonly identities: Collection<IdentityDocument>,
     private readonly links: Collection<LinkDocument>,
     private readonly claims: Collection<ClaimDocument>,
-    private readonly decisions: Collection<DecisionDocument>,
+    decisions: Collection<DecisionDocument>,
     private readonly outstanding: Collection<OutstandingSetDocument>,
     private readonly failures: Collection<FailureDocument>,
     private readonly rateSlots: Collection<RateSlotDocument>,
@@ -158,6 +92,9 @@ export class MongoRecoveryStore implements RecoveryStore {
     readonly expiresByItself: boolean,
   ) {
     this.rateLimiter = new MongoRateLimiter(rateSlots);
+    const unlessUnreachable = <T>(operation: () => Promise<T>): Promise<T> => this.unlessUnreachable(operation);
+    this.sets = new MongoOutstandingSets(claims, decisions, outstanding, retention, unlessUnreachable);
+    this.audit = new MongoAudit(links, claims, failures, retention, unlessUnreachable);
   }
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
@@ -281,10 +218,7 @@ export class MongoRecoveryStore implements RecoveryStore {
   }
 
   readOutstandingSet(identityId: string): Promise<OutstandingSet> {
-    return this.unlessUnreachable(async () => {
-      const set = await this.outstanding.findOne({ _id: identityId });
-      return { generation: set?.generation ?? 0, links: entriesOf(set) };
-    });
+    return this.sets.readOutstandingSet(identityId);
   }
 
   decideOutstandingSetChange(
@@ -292,101 +226,23 @@ export class MongoRecoveryStore implements RecoveryStore {
     flowIds: readonly string[],
     claim: RecoveryLinkClaim,
   ): Promise<OutstandingSetDecision> {
-    return this.unlessUnreachable(async () => {
-      const _id = `${change.identityId}#${change.generation}`;
-      const purgeAt = claimPurgeAt(claim.at, this.retention);
-      const decision: DecisionDocument = { _id, change: decisionOf(change), purgeAt };
-      const claims = flowIds.map((flowId) => ({ _id: flowId, ...claim, purgeAt }));
-      try {
-        // Ordered, decision first: a lost decision claims nothing. FerretDB inserts the
-        // batch as one statement in one transaction, so the usual case is one write.
-        await this.decisions.insertMany([decision, ...(claims as never[])], { ordered: true });
-        return { won: true, claimed: [...flowIds] };
-      } catch (error) {
-        const lost = duplicateKeyErrors(error);
-        if (lost === null) throw error;
-        const first = Math.min(...lost);
-        if (first === 0) {
-          const winner = await this.decisions.findOne({ _id });
-          return { won: false, winner: winner === null ? null : changeOf(change.identityId, winner) };
-        }
-        // Decided, but flowIds[first - 1] was claimed before (a race), and an ordered
-        // insert stopped there: the rest are claimed one by one.
-        const rest = await this.claimRecoveryLinks(flowIds.slice(first), claim);
-        return { won: true, claimed: [...flowIds.slice(0, first - 1), ...rest] };
-      }
-    });
+    return this.sets.decideOutstandingSetChange(change, flowIds, claim);
   }
 
   applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {
-    return this.unlessUnreachable(async () => {
-      const { identityId, generation, added, dropped } = change;
-      // Only onto the generation it was planned on, so applying twice, or late, is a no-op.
-      const filter =
-        generation === 1
-          ? { _id: identityId, generation: { $exists: false } }
-          : { _id: identityId, generation: generation - 1 };
-      const update = {
-        $set: {
-          generation,
-          ...(added === null
-            ? {}
-            : { [`links.${added.flowId}`]: { createdAt: added.createdAt, expiresAt: added.expiresAt } }),
-        },
-        // Outlives the decisions (kept as long as claims), so its generations never restart
-        // while an old decision could still be met.
-        $max: { purgeAt: claimPurgeAt(change.at, this.retention) },
-        ...(dropped.length === 0
-          ? {}
-          : { $unset: Object.fromEntries(dropped.map((flowId) => [`links.${flowId}`, ''])) }),
-      };
-      try {
-        await this.outstanding.updateOne(filter as never, update as never, { upsert: generation === 1 });
-      } catch (error) {
-        // The first change, applied already: the upsert found no set without generation.
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      }
-    });
+    return this.sets.applyOutstandingSetChange(change);
   }
 
   listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
-    return this.unlessUnreachable(async () => {
-      const set = await this.readOutstandingSet(identityId);
-      return this.unclaimed(set.links.filter((link) => link.expiresAt > now));
-    });
+    return this.sets.listOutstandingRecoveryLinks(identityId, now);
   }
 
-  async countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
-    const counts = await Promise.all(
-      identityIds.map(async (id) => [id, (await this.listOutstandingRecoveryLinks(id, now)).length] as const),
-    );
-    return new Map(counts.filter(([, count]) => count > 0));
-  }
-
-  /** The set is small (trimmed), so one `_id` lookup per entry, in parallel. */
-  private async unclaimed(links: OutstandingRecoveryLink[]): Promise<OutstandingRecoveryLink[]> {
-    const claims = await Promise.all(
-      links.map((link) => this.claims.findOne({ _id: link.flowId }, { projection: { _id: 1 } })),
-    );
-    return links.filter((_link, index) => claims[index] === null);
+  countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
+    return this.sets.countOutstandingRecoveryLinks(identityIds, now);
   }
 
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
-    return this.unlessUnreachable(async () => {
-      if (flowIds.length === 0) return [];
-      const purgeAt = claimPurgeAt(claim.at, this.retention);
-      const documents = flowIds.map((flowId) => ({ _id: flowId, ...claim, purgeAt }));
-      let lost = new Set<number>();
-      try {
-        // Unordered: one link claimed elsewhere must not stop the others being claimed.
-        await this.claims.insertMany(documents, { ordered: false });
-      } catch (error) {
-        const writeErrors = duplicateKeyErrors(error);
-        if (writeErrors === null) throw error;
-        lost = new Set(writeErrors);
-      }
-      return flowIds.filter((_flowId, index) => !lost.has(index));
-    });
+    return this.sets.claimRecoveryLinks(flowIds, claim);
   }
 
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
@@ -394,77 +250,12 @@ export class MongoRecoveryStore implements RecoveryStore {
   }
 
   recordFailure(event: RecoveryEvent): Promise<void> {
-    return this.unlessUnreachable(async () => {
-      const { key, windowStart } = failureKey(event);
-      const { count: _count, ...fields } = event;
-      // An upsert by `_id`: however many attempts, one document per who, what and window.
-      // (On FerretDB $inc reads then writes, so racing replicas may undercount; the
-      // document still exists, which is what an investigation needs.)
-      await retryRacedUpsert(() =>
-        this.failures.updateOne(
-          { _id: key },
-          {
-            $setOnInsert: {
-              ...fields,
-              purgeAt: new Date(windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds),
-            },
-            $inc: { count: 1 },
-          },
-          { upsert: true },
-        ),
-      );
-    });
+    return this.audit.recordFailure(event);
   }
 
-  /**
-   * The audit trail is read from where each entry lives: links (created), claims
-   * (redeemed, revoked) and failures. An admin query, served by the identityId indexes on
-   * MongoDB; FerretDB scans for it, which no request of the hot paths does.
-   */
+  /** The audit trail (see MongoAudit.listEvents). */
   listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
-    return this.unlessUnreachable(async () => {
-      const [links, claims, failures] = await Promise.all([
-        this.links.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
-        this.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
-        this.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
-      ]);
-      const events: RecoveryEvent[] = [
-        ...links.map((link) => ({
-          type: 'created' as const,
-          identityId: link.identityId,
-          flowId: link._id,
-          errorId: null,
-          actor: link.actor,
-          requestId: link.requestId,
-          clientAddress: link.clientAddress,
-          at: link.createdAt,
-          count: 1,
-        })),
-        ...claims.map((claim) => ({
-          type: claim.outcome,
-          identityId: claim.identityId,
-          flowId: claim._id,
-          errorId: null,
-          actor: claim.actor,
-          requestId: claim.requestId,
-          clientAddress: claim.clientAddress,
-          at: claim.at,
-          count: 1,
-        })),
-        ...failures.map(({ type, identityId, flowId, errorId, actor, requestId, clientAddress, at, count }) => ({
-          type,
-          identityId,
-          flowId,
-          errorId,
-          actor,
-          requestId,
-          clientAddress,
-          at,
-          count,
-        })),
-      ];
-      return events.sort(newestFirst).slice(0, limit);
-    });
+    return this.audit.listEvents(identityId, limit);
   }
 
   /**
@@ -562,46 +353,6 @@ async function ensureIndexes(collections: StoreCollections, logger: Logger): Pro
     logger.info('this server has no TTL indexes: the service purges what is due itself (STORE_SWEEP_INTERVAL)');
     return false;
   }
-}
-
-/**
- * Two upserts of one missing `_id` can both try to insert it; the loser gets a duplicate
- * key error (MongoDB retries some of these itself, FerretDB none). Once the document
- * exists, the same upsert is a plain update, so one retry settles it.
- */
-async function retryRacedUpsert<T>(upsert: () => Promise<T>): Promise<T> {
-  try {
-    return await upsert();
-  } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-    return upsert();
-  }
-}
-
-/** The indexes of the documents a bulk insert lost to duplicate keys; null for any other failure. */
-function duplicateKeyErrors(error: unknown): number[] | null {
-  if (!(error instanceof MongoBulkWriteError) || isConnectionLoss(error)) return null;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) return null;
-  return writeErrors.map((writeError) => writeError.index);
-}
-
-function decisionOf(change: OutstandingSetChange): DecisionDocument['change'] {
-  const { generation, added, dropped, at } = change;
-  return { generation, added: added === null ? null : { ...added }, dropped: [...dropped], at };
-}
-
-function changeOf(identityId: string, decision: DecisionDocument): OutstandingSetChange {
-  const { generation, added, dropped, at } = decision.change;
-  return { identityId, generation, added, dropped, at };
-}
-
-function entriesOf(set: OutstandingSetDocument | null): OutstandingRecoveryLink[] {
-  return Object.entries(set?.links ?? {}).map(([flowId, { createdAt, expiresAt }]) => ({
-    flowId,
-    createdAt,
-    expiresAt,
-  }));
 }
 
 function toLink(document: LinkDocument): NewRecoveryLink {

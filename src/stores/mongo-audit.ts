@@ -1,0 +1,126 @@
+import { MongoServerError, type Collection } from 'mongodb';
+import type { RecoveryEvent, RetentionPolicy } from '../recovery/index.js';
+import type { ClaimDocument } from './mongo-outstanding-sets.js';
+import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
+
+/** A link, and the `created` entry of the audit trail. `_id` is the flow id. */
+export interface LinkDocument {
+  _id: string;
+  identityId: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  requestId: string;
+  actor: string | null;
+  clientAddress: string | null;
+  purgeAt: Date;
+}
+
+/** Failures, one document per who, what and window, counted (see recordFailure). */
+export interface FailureDocument extends Omit<RecoveryEvent, 'count'> {
+  _id: string;
+  count: number;
+  purgeAt: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** The MongoDB store's failures and its audit trail, read from where each entry lives. */
+export class MongoAudit {
+  constructor(
+    private readonly links: Collection<LinkDocument>,
+    private readonly claims: Collection<ClaimDocument>,
+    private readonly failures: Collection<FailureDocument>,
+    private readonly retention: RetentionPolicy,
+    /** The store's: turns "the database cannot be reached" into StoreUnavailableError, and counts the operation for close. */
+    private readonly unlessUnreachable: <T>(operation: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  recordFailure(event: RecoveryEvent): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      const { key, windowStart } = failureKey(event);
+      const { count: _count, ...fields } = event;
+      // An upsert by `_id`: however many attempts, one document per who, what and window.
+      // (On FerretDB $inc reads then writes, so racing replicas may undercount; the
+      // document still exists, which is what an investigation needs.)
+      await retryRacedUpsert(() =>
+        this.failures.updateOne(
+          { _id: key },
+          {
+            $setOnInsert: {
+              ...fields,
+              purgeAt: new Date(windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds),
+            },
+            $inc: { count: 1 },
+          },
+          { upsert: true },
+        ),
+      );
+    });
+  }
+
+  /**
+   * The audit trail is read from where each entry lives: links (created), claims
+   * (redeemed, revoked) and failures. An admin query, served by the identityId indexes on
+   * MongoDB; FerretDB scans for it, which no request of the hot paths does.
+   */
+  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
+    return this.unlessUnreachable(async () => {
+      const [links, claims, failures] = await Promise.all([
+        this.links.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
+        this.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+        this.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+      ]);
+      const events: RecoveryEvent[] = [
+        ...links.map((link) => ({
+          type: 'created' as const,
+          identityId: link.identityId,
+          flowId: link._id,
+          errorId: null,
+          actor: link.actor,
+          requestId: link.requestId,
+          clientAddress: link.clientAddress,
+          at: link.createdAt,
+          count: 1,
+        })),
+        ...claims.map((claim) => ({
+          type: claim.outcome,
+          identityId: claim.identityId,
+          flowId: claim._id,
+          errorId: null,
+          actor: claim.actor,
+          requestId: claim.requestId,
+          clientAddress: claim.clientAddress,
+          at: claim.at,
+          count: 1,
+        })),
+        ...failures.map(({ type, identityId, flowId, errorId, actor, requestId, clientAddress, at, count }) => ({
+          type,
+          identityId,
+          flowId,
+          errorId,
+          actor,
+          requestId,
+          clientAddress,
+          at,
+          count,
+        })),
+      ];
+      return events.sort(newestFirst).slice(0, limit);
+    });
+  }
+}
+
+/**
+ * Two upserts of one missing `_id` can both try to insert it; the loser gets a duplicate
+ * key error (MongoDB retries some of these itself, FerretDB none). Once the document
+ * exists, the same upsert is a plain update, so one retry settles it.
+ */
+async function retryRacedUpsert<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+    return upsert();
+  }
+}
