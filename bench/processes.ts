@@ -41,7 +41,8 @@ export async function startNode(
       // What production runs (graphql-js and Apollo skip development-only checks), on either store.
       NODE_ENV: 'production',
       ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true',
-      PUBLIC_BASE_URL: `http://localhost:${port}`,
+      // https, as production requires; links are only parsed for their flow and token here.
+      PUBLIC_BASE_URL: `https://localhost:${port}`,
       ...environment,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
