@@ -13,7 +13,8 @@ const subgraphUrl = process.env.SUBGRAPH_URL;
 if (subgraphUrl === undefined) throw new Error('SUBGRAPH_URL is required');
 const response = await fetch(subgraphUrl, {
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  // In production `_service` answers only admins (or the router): the bench's admin key.
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${process.env.ADMIN_API_KEYS ?? ''}` },
   body: JSON.stringify({ query: '{ _service { sdl } }' }),
 });
 const { data } = (await response.json()) as { data: { _service: { sdl: string } } };
