@@ -19,7 +19,7 @@ export interface RecoveryEvent {
   readonly clientAddress: string | null;
   /** When it happened; for an aggregated failure, the first time in its window. */
   readonly at: Date;
-  /** How many times: 1, except for failures, which are counted per who, what and window. */
+  /** How many times: 1, except for failures, which are counted per who, identity tried, what and window. */
   readonly count: number;
 }
 

@@ -169,7 +169,7 @@ export interface RateLimitStore {
 
 export interface AuditStore {
   /**
-   * Records a refused request. Failures are aggregated per who, what and window (with a
+   * Records a refused request. Failures are aggregated per who, identity tried, what and window (with a
    * count), so a caller cannot turn requests into documents.
    */
   recordFailure(event: RecoveryEvent): Promise<void>;

@@ -16,7 +16,7 @@ export interface LinkDocument {
   purgeAt: Date;
 }
 
-/** Failures, one document per who, what and window, counted (see recordFailure). */
+/** Failures, one document per who, identity tried, what and window, counted (see failureKey in shared.ts). */
 export interface FailureDocument extends Omit<RecoveryEvent, 'count'> {
   _id: string;
   count: number;
@@ -40,7 +40,7 @@ export class MongoAudit {
     return this.unlessUnreachable(async () => {
       const { key, windowStart } = failureKey(event);
       const { count: _count, ...fields } = event;
-      // An upsert by `_id`: however many attempts, one document per who, what and window.
+      // An upsert by `_id`: however many attempts, one document per who, identity tried, what and window.
       // (On FerretDB $inc reads then writes, so racing replicas may undercount; the
       // document still exists, which is what an investigation needs.)
       await retryRacedUpsert(() =>
