@@ -82,3 +82,71 @@ export function summarizeProfiles(directory: string): { layer: string; percent: 
     .map(([layer, time]) => ({ layer, percent: Number(((100 * time) / busy).toFixed(1)) }))
     .sort((a, b) => b.percent - a.percent);
 }
+
+/** What a profile shows of one body of code, past start-up (see shareOfCode). */
+export interface CodeShare {
+  /** Self time of its functions (and of native frames they called), % of the busy CPU. */
+  readonly selfPercent: number;
+  /** Samples with any of its functions on the stack, % of the busy CPU. */
+  readonly inclusivePercent: number;
+  /** Busy CPU after start-up, summed over the profiles, and the samples it is made of. */
+  readonly busyMilliseconds: number;
+  readonly busySamples: number;
+  /** Of its functions, those sampled at least once (name and file), a few at most. */
+  readonly functionsSeen: readonly string[];
+}
+
+const MAX_FUNCTIONS_LISTED = 10;
+
+/**
+ * The share of the busy CPU spent in code whose script URL matches `pattern`, from the
+ * `.cpuprofile` files in `directory`. Samples with module loading on their stack are
+ * start-up, not requests, and are left out; so is idle time.
+ */
+export function shareOfCode(directory: string, pattern: RegExp): CodeShare {
+  let busy = 0;
+  let busySamples = 0;
+  let self = 0;
+  let inclusive = 0;
+  const seen = new Set<string>();
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(directory, file), 'utf8')) as Profile;
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parentOf = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+    const stackOf = (leaf: number) => {
+      const frames = [];
+      for (let id: number | undefined = leaf; id !== undefined; id = parentOf.get(id)) frames.push(byId.get(id)!);
+      return frames;
+    };
+    profile.samples.forEach((leaf, i) => {
+      const frames = stackOf(leaf);
+      const { functionName } = frames[0]!.callFrame;
+      if (functionName === '(idle)') return;
+      if (frames.some(({ callFrame }) => callFrame.url.startsWith('node:internal/modules/'))) return;
+      const delta = profile.timeDeltas[i] ?? 0;
+      busy += delta;
+      busySamples++;
+      // A native frame (no script) counts for the nearest caller that has one, as summarizeProfiles does.
+      const owner = frames.find(({ callFrame }) => callFrame.url !== '');
+      if (owner !== undefined && pattern.test(owner.callFrame.url)) self += delta;
+      const matching = frames.filter(({ callFrame }) => pattern.test(callFrame.url));
+      if (matching.length > 0) inclusive += delta;
+      for (const { callFrame } of matching) {
+        if (seen.size >= MAX_FUNCTIONS_LISTED) break;
+        seen.add(
+          `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*\/(dist|node_modules)\//, '')}`,
+        );
+      }
+    });
+  }
+  if (process.env.BENCH_KEEP_PROFILES === undefined) rmSync(directory, { recursive: true, force: true });
+  const percent = (time: number) => Number(((100 * time) / Math.max(1, busy)).toFixed(3));
+  return {
+    selfPercent: percent(self),
+    inclusivePercent: percent(inclusive),
+    busyMilliseconds: Math.round(busy / 1000),
+    busySamples,
+    functionsSeen: [...seen],
+  };
+}

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runLoad } from './load.js';
+import { profileDirectory, shareOfCode } from './profile.js';
 import { settle, type Measurement } from './measure.js';
 import { ADMIN_KEY, cpuSeconds, rssMb, startNode, type Running } from './processes.js';
 import type { Settings, StoreUnderTest } from './scenarios.js';
@@ -13,6 +14,10 @@ import type { Settings, StoreUnderTest } from './scenarios.js';
  * as the compare scenario does, who goes first alternating. The document is the one a
  * router sends (its own operation name), so both take Apollo's pipeline whatever the
  * service does with documents it knows by heart.
+ *
+ * Then "off against absent": a third process, off, under `node --cpu-prof`, and the share
+ * of its busy CPU in tracing's code. Absent code costs nothing, so that share is what off
+ * costs; unlike req/s ratios, a share of one process's own samples holds on a busy machine.
  */
 
 const SERVICE = 'dist/app/main.js';
@@ -59,6 +64,17 @@ export async function tracingCost(store: StoreUnderTest, settings: Settings): Pr
       );
     }
     summary.push(`${store.name}: ${receiver.exports()} exports, ${Math.round(receiver.bytes() / 1024)} KiB received`);
+    await off.stop();
+    await on.stop();
+    const onEnv = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+    for (const [tracing, environment] of [
+      ['off', env],
+      ['on', onEnv],
+    ] as const) {
+      const profiled = await profiledShare(tracing, store, environment, bodies, settings);
+      measurements.push(profiled.measurement);
+      summary.push(profiled.line);
+    }
   } finally {
     await off.stop();
     await on.stop();
@@ -125,6 +141,44 @@ async function measureOne(
       `p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, failed ${measurement.failed}\n`,
   );
   return measurement;
+}
+
+/** Tracing's code: its modules in the service and the OpenTelemetry packages. */
+const TRACING_CODE =
+  /\/(?:dist|\.bench-build\/src)\/observability\/(?:tracing|tracing-settings|operation-spans|command-spans)\.js$|\/node_modules\/@opentelemetry\//;
+const PROFILED_CONNECTIONS = 32;
+
+/**
+ * The service under the CPU profiler: the share of its CPU in tracing's code. Off is the
+ * measurement; on is the control that shows the same pattern does find tracing's code.
+ */
+async function profiledShare(
+  tracing: 'off' | 'on',
+  store: StoreUnderTest,
+  env: Record<string, string>,
+  bodies: readonly string[],
+  settings: Settings,
+): Promise<{ measurement: Measurement; line: string }> {
+  const directory = profileDirectory();
+  const profiled = await startNode(SERVICE, { ...env, ...UNLIMITED }, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  let measurement: Measurement;
+  try {
+    measurement = await measureOne(profiled, store, bodies, {
+      phase: `tracing ${tracing}, --cpu-prof`,
+      connections: PROFILED_CONNECTIONS,
+      seconds: settings.compareSeconds,
+    });
+  } finally {
+    // SIGTERM: the process exits by itself, which is when Node writes the profile.
+    await profiled.stop('SIGTERM');
+  }
+  const share = shareOfCode(directory, TRACING_CODE);
+  const line =
+    `${store.name}, tracing ${tracing}, CPU profile at ${PROFILED_CONNECTIONS} connections (${measurement.requests} requests, ` +
+    `${share.busyMilliseconds} ms of busy CPU after start-up in ${share.busySamples} samples): tracing's code (src/observability/tracing*, operation-spans, ` +
+    `command-spans, @opentelemetry/*) ${share.selfPercent}% self time, ${share.inclusivePercent}% of samples with it on the stack; ` +
+    `functions sampled: ${share.functionsSeen.length === 0 ? 'none' : share.functionsSeen.join(', ')}`;
+  return { measurement, line };
 }
 
 /** A collector that accepts and counts OTLP exports, and keeps nothing. */

@@ -105,18 +105,21 @@ export async function startApp(
     debugErrors: config.debugErrors,
     logger,
     requestId: requestIdOf,
-    traceId: tracing.traceId,
+    // Absent when off: the formatter then asks nothing per error.
+    ...(tracing.enabled ? { traceId: tracing.traceId } : {}),
   });
   const recordRequest = requestRecorder(metrics, logger);
   const router = behindRouter(config);
   const operations = operationsRoute({
     logger,
     checkReadiness: () => store.ping(),
+    requestTrace: tracing.requestTrace,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
   });
   const http = createHttpServer({
     ...router.http,
     traceRequests: tracing.traceRequests,
+    requestTrace: tracing.requestTrace,
     maxBodyBytes: config.maxBodyBytes,
     connections: config.connections,
     operations,

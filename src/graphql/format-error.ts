@@ -35,7 +35,9 @@ const ERROR_ID_BY_APOLLO_CODE: Readonly<Record<string, ErrorId>> = {
 };
 
 export function createErrorFormatter(options: ErrorFormatterOptions) {
-  const traceId = options.traceId ?? (() => undefined);
+  const { traceId } = options;
+  // Untraced, the formatter is the plain one: nothing of tracing runs per error.
+  if (traceId === undefined) return format;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
     withTraceId(format(formatted, error), traceId());
 
@@ -98,8 +100,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
   }
 }
 
-/** `extensions.traceId` beside `code` and `error`, which keep their shape. */
-function withTraceId(formatted: GraphQLFormattedError, traceId: string | undefined): GraphQLFormattedError {
+/** `extensions.traceId` beside `code` and `error`, which keep their shape; shared with the HTTP layer. */
+export function withTraceId(formatted: GraphQLFormattedError, traceId: string | undefined): GraphQLFormattedError {
   return traceId === undefined ? formatted : { ...formatted, extensions: { ...formatted.extensions, traceId } };
 }
 

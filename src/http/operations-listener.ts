@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { RequestTrace } from '../observability/tracing.js';
 import { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './paths.js';
 import { resolveRequestId } from './request-id.js';
 
@@ -15,6 +16,8 @@ export interface OperationsDependencies {
   readonly checkReadiness: () => Promise<void>;
   /** Prometheus exposition of this process's metrics. */
   readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
+  /** The server span a response belongs to (tracing's `requestTrace`); null or absent when off. */
+  readonly requestTrace?: ((response: ServerResponse) => RequestTrace | undefined) | null;
 }
 
 /** Answers `pathname` if it is one of the operational paths; false leaves it to the caller. */
@@ -43,7 +46,9 @@ export function operationsRoute(dependencies: OperationsDependencies): Operation
           () => sendStatus(response, 200, 'ok'),
           (error: unknown) => {
             dependencies.logger.warn({ err: error, requestId }, 'readiness check failed');
-            sendStatus(response, 503, 'unavailable');
+            // Not a GraphQL body: the trace id goes beside `status`, its one field.
+            const traceId = dependencies.requestTrace?.(response)?.traceId;
+            sendStatus(response, 503, 'unavailable', traceId);
           },
         );
         return true;
@@ -70,9 +75,9 @@ export function createOperationsServer(route: OperationsRoute, logger: Logger): 
   });
 }
 
-function sendStatus(response: ServerResponse, status: number, text: string): void {
+function sendStatus(response: ServerResponse, status: number, text: string, traceId?: string): void {
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.setHeader('cache-control', 'no-store');
-  response.end(JSON.stringify({ status: text }));
+  response.end(JSON.stringify(traceId === undefined ? { status: text } : { status: text, traceId }));
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError, type ErrorId } from '../graphql/errors.js';
-import { formatServiceError } from '../graphql/format-error.js';
+import { formatServiceError, withTraceId } from '../graphql/format-error.js';
 import { withRequestHost } from '../graphql/sandbox-landing-page.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from '../graphql/storage-unavailable.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -15,6 +15,7 @@ import { operationStarted, resolveRequestId, withRequestId } from './request-id.
 import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { OperationsRoute } from './operations-listener.js';
+import type { RequestTrace } from '../observability/tracing.js';
 
 export interface HttpDependencies {
   readonly logger: Logger;
@@ -44,6 +45,8 @@ export interface HttpDependencies {
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
   /** Runs each request inside its trace's server span (src/observability/tracing.ts). */
   readonly traceRequests: (listener: RequestListener) => RequestListener;
+  /** The server span a response belongs to (tracing's `requestTrace`); null when tracing is off. */
+  readonly requestTrace: ((response: ServerResponse) => RequestTrace | undefined) | null;
 }
 
 /**
@@ -86,6 +89,26 @@ export function createHttpServer(dependencies: HttpDependencies) {
   function refuse(response: ServerResponse, requestId: string, error: ServiceError): void {
     dependencies.clientError(error.id);
     sendError(response, requestId, error);
+  }
+
+  /**
+   * Every error this layer answers itself, with one info line (no stack: a client can cause
+   * each of these at will). Traced, the body's `extensions.traceId` and the line's ids are
+   * the request's server span, also when the drain's timer answers outside its context.
+   */
+  function sendError(response: ServerResponse, requestId: string, error: ServiceError): void {
+    if (response.headersSent) return;
+    const trace = dependencies.requestTrace?.(response);
+    dependencies.logger.info(
+      {
+        requestId,
+        errorId: error.id,
+        status: error.status,
+        ...(trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId }),
+      },
+      'request answered by the HTTP layer',
+    );
+    sendJson(response, error.status, { errors: [withTraceId(formatServiceError(error, requestId), trace?.traceId)] });
   }
 
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
@@ -191,6 +214,12 @@ export function createHttpServer(dependencies: HttpDependencies) {
     if (result.body.kind === 'complete') {
       // An error Apollo answered before any operation started was formatted without its request.
       const unlabelled = result.status !== undefined && result.status >= 400 && !operationStarted(contextValue);
+      // No operation, so no request line of the observer plugin's: this one instead.
+      if (unlabelled)
+        dependencies.logger.info(
+          { requestId, status: result.status },
+          'request answered by Apollo before any operation',
+        );
       response.end(unlabelled ? withRequestId(result.body.string, requestId) : result.body.string);
       return;
     }
@@ -255,10 +284,6 @@ function sendJson(response: ServerResponse, status: number, payload: unknown): v
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.setHeader('cache-control', 'no-store');
   response.end(JSON.stringify(payload));
-}
-
-function sendError(response: ServerResponse, requestId: string, error: ServiceError): void {
-  sendJson(response, error.status, { errors: [formatServiceError(error, requestId)] });
 }
 
 interface RequestTarget {

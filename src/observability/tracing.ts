@@ -65,10 +65,21 @@ export interface Tracing {
   readonly logFields: (() => object) | null;
   /** The trace id of the active span; undefined when off or outside a trace. */
   traceId(): string | undefined;
+  /**
+   * The server span of the request a response answers, for answers written outside the
+   * request's own context (the drain's timer) as well as inside it; null when off.
+   */
+  readonly requestTrace: ((response: ServerResponse) => RequestTrace | undefined) | null;
   /** Exports what has ended (tests, before reading a receiver). */
   forceFlush(): Promise<void>;
   /** Exports what is left and stops: after the last request. */
   shutdown(): Promise<void>;
+}
+
+/** The ids the HTTP layer writes into its own answers and their log lines. */
+export interface RequestTrace {
+  readonly traceId: string;
+  readonly spanId: string;
 }
 
 export const NO_TRACING: Tracing = {
@@ -78,6 +89,7 @@ export const NO_TRACING: Tracing = {
   commandListeners: null,
   logFields: null,
   traceId: () => undefined,
+  requestTrace: null,
   forceFlush: async () => {},
   shutdown: async () => {},
 };
@@ -115,6 +127,8 @@ export function createTracing(settings: TracingSettings | null): Tracing {
     propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
   });
   const none = {};
+  // Weak: an entry lives exactly as long as its response object.
+  const traceByResponse = new WeakMap<ServerResponse, RequestTrace>();
 
   function activeSpanContext() {
     const spanContext = trace.getSpan(active())?.spanContext();
@@ -123,7 +137,7 @@ export function createTracing(settings: TracingSettings | null): Tracing {
 
   return {
     enabled: true,
-    traceRequests: (listener) => serverSpans(listener, tracer, propagator, contexts),
+    traceRequests: (listener) => serverSpans(listener, tracer, propagator, contexts, traceByResponse),
     plugins: [operationSpans(tracer, active)],
     commandListeners: commandSpans(tracer, active),
     logFields() {
@@ -136,6 +150,7 @@ export function createTracing(settings: TracingSettings | null): Tracing {
       };
     },
     traceId: () => activeSpanContext()?.traceId,
+    requestTrace: (response) => traceByResponse.get(response),
     forceFlush: () => provider.forceFlush(),
     async shutdown() {
       await provider.shutdown();
@@ -149,6 +164,7 @@ function serverSpans(
   tracer: Tracer,
   propagator: CompositePropagator,
   contexts: AsyncLocalStorageContextManager,
+  traceByResponse: WeakMap<ServerResponse, RequestTrace>,
 ): RequestListener {
   return (request: IncomingMessage, response: ServerResponse) => {
     const parent = propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
@@ -180,6 +196,10 @@ function serverSpans(
       },
       parent,
     );
+    const spanContext = span.spanContext();
+    // An unsampled span's ids are still the caller's trace: errors and logs name it as the operation's do.
+    if (isSpanContextValid(spanContext))
+      traceByResponse.set(response, { traceId: spanContext.traceId, spanId: spanContext.spanId });
     response.once('close', () => {
       const status = response.statusCode;
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
