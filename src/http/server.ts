@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError, type ErrorId } from '../graphql/errors.js';
 import { formatServiceError } from '../graphql/format-error.js';
-import { withRequestHost } from '../graphql/sandbox-landing-page.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from '../graphql/storage-unavailable.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
@@ -44,6 +43,11 @@ export interface HttpDependencies {
   readonly recoveryPage: () => { readonly html: string; readonly headers: Readonly<Record<string, string>> };
   /** Runs each request inside its trace's server span (src/observability/tracing.ts). */
   readonly traceRequests: (listener: RequestListener) => RequestListener;
+  /**
+   * Runs Apollo with the request's Host at hand for the landing page (withRequestHost in
+   * src/graphql/sandbox-landing-page.ts); null when the landing page does not read it.
+   */
+  readonly withLandingPageHost: (<T>(host: string | undefined, run: () => T) => T) | null;
 }
 
 /**
@@ -210,9 +214,14 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search, body };
-    return withRequestHost(request.headers.host, () =>
-      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() }),
-    );
+    const execute = () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
+    // Apollo renders its landing page only for a GET. Running every POST inside an
+    // AsyncLocalStorage as well turned on its promise hooks for every promise of every
+    // operation (bench/README.md, issue 17); once a GET has run in one, they stay on.
+    const { withLandingPageHost } = dependencies;
+    return withLandingPageHost !== null && request.method === 'GET'
+      ? withLandingPageHost(request.headers.host, execute)
+      : execute();
   }
 
   return {
