@@ -10,7 +10,7 @@ import type { ClientAddressResolver } from './client-address.js';
 import { checkPersistedQueryHash, checkPersistedQueryHashInSearch } from './persisted-query-hash.js';
 import { searchWithNamedDocument, withNamedDocument, type PersistedDocuments } from './persisted-operations.js';
 import { ROUTER_AUTHORIZATION_HEADER, routerStatus, type RouterCheck } from './router-secret.js';
-import { operationStarted, resolveRequestId, withRequestId } from './request-id.js';
+import { mayHoldUnlabelledErrors, resolveRequestId, withRequestId } from './request-id.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { OperationsRoute } from './operations-listener.js';
@@ -184,18 +184,18 @@ export function createHttpServer(dependencies: HttpDependencies) {
       return refuse(response, requestId, error);
     }
     const clientAddress = dependencies.clientAddress(request.socket.remoteAddress, request.headers);
-    let contextValue: GraphQLContext | undefined;
     const context = () =>
-      (contextValue = dependencies.createContext(requestId, request.headers.authorization, clientAddress, viaRouter));
+      dependencies.createContext(requestId, request.headers.authorization, clientAddress, viaRouter);
     const result = await executeWithApollo(apollo, request, search, body, context);
     // Answered already by the drain (see drain): the late result has nowhere to go.
     if (response.headersSent) return;
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = viaRouter ? routerStatus(result.status ?? 200) : (result.status ?? 200);
     if (result.body.kind === 'complete') {
-      // An error Apollo answered before any operation started was formatted without its request.
-      const unlabelled = result.status !== undefined && result.status >= 400 && !operationStarted(contextValue);
-      response.end(unlabelled ? withRequestId(result.body.string, requestId) : result.body.string);
+      // An error Apollo answered outside an operation was formatted without its request.
+      const { string } = result.body;
+      const unlabelled = result.status !== undefined && result.status >= 400 && mayHoldUnlabelledErrors(string);
+      response.end(unlabelled ? withRequestId(string, requestId) : string);
       return;
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
