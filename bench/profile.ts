@@ -19,6 +19,7 @@ export function profileDirectory(): string {
  */
 const LAYERS: readonly [string, RegExp][] = [
   ['graphql-js (parse, validate, execute)', /node_modules\/graphql\//],
+  ['graphql-jit (compiled execution)', /node_modules\/graphql-jit\//],
   ['Apollo Server', /node_modules\/(@apollo\/(server|subgraph|utils)|negotiator|whatwg-mimetype)/],
   ['pino (logging)', /node_modules\/(pino|sonic-boom|thread-stream|fast-redact|@pinojs|quick-format)/],
   ['prom-client (metrics)', /node_modules\/prom-client/],

@@ -3,6 +3,7 @@ import { countDocuments, openBenchDatabase, prefillLinks } from './mongo-data.js
 import { createLinks, measure, request, settle, type Measurement, type Operation, type StoreName } from './measure.js';
 import { profileDirectory, summarizeProfiles } from './profile.js';
 import { startNode, type Running } from './processes.js';
+import { ROUTER_TEXT } from './shapes.js';
 
 /**
  * The scenarios of `npm run bench`, each on a fresh service process. A store is either
@@ -319,9 +320,10 @@ async function scrape(url: string): Promise<Map<string, number>> {
 }
 
 /**
- * Issue 12: where the service's time goes at 32 connections (many identities, embedded
- * store), from `node --cpu-prof`, for creation and redemption. The profiler slows the
- * service down: these runs are not in the tables.
+ * Issues 12 and 17: where the service's time goes at 32 connections (many identities,
+ * embedded store), from `node --cpu-prof`, for creation and redemption sent as a router
+ * sends them, the subgraph's main caller. The profiler slows the service down: these runs
+ * are not in the tables.
  */
 export async function profile(store: StoreUnderTest, settings: Settings) {
   const { env } = await store.environment('profile');
@@ -347,6 +349,7 @@ export async function profile(store: StoreUnderTest, settings: Settings) {
             : links.map(({ flow, token }) => ({ flow, token })),
         seconds: settings.compareSeconds,
         ...(operation === 'redeemRecoveryLink' ? { maxRequests: links.length } : {}),
+        query: ROUTER_TEXT[operation],
         databasePid: store.databasePid,
       });
     } finally {

@@ -24,7 +24,7 @@ const CEILING = '.bench-build/bench/ceiling.js';
 const HIVE_GATEWAY = '.bench-build/bench/hive-gateway.js';
 const UNLIMITED = { RECOVERY_LINK_RATE_LIMIT: '999999/1h', REDEEM_RATE_LIMIT: '999999/1m' };
 
-const ROUTER_TEXT: Record<'createRecoveryLink' | 'redeemRecoveryLink', string> = {
+export const ROUTER_TEXT: Record<'createRecoveryLink' | 'redeemRecoveryLink', string> = {
   createRecoveryLink:
     'mutation CreateRecoveryLink__recovery__0($input:CreateRecoveryLinkInput!){createRecoveryLink(input:$input){expiresAt recoveryLink}}',
   redeemRecoveryLink:

@@ -17,7 +17,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { NO_TRACING, type Tracing } from '../observability/tracing.js';
 import { requestObserver, requestRecorder } from '../observability/request-observer.js';
 import { sandboxExample } from '../graphql/sandbox-example.js';
-import { sandboxLandingPage } from '../graphql/sandbox-landing-page.js';
+import { sandboxLandingPage, withRequestHost } from '../graphql/sandbox-landing-page.js';
 import { buildSchema } from '../graphql/schema.js';
 import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
@@ -120,6 +120,8 @@ export async function startApp(
     ...router.http,
     traceRequests: tracing.traceRequests,
     requestTrace: tracing.requestTrace,
+    // Only the Sandbox that carries the development key picks its page by Host.
+    withLandingPageHost: config.introspection && sandboxKey !== null ? withRequestHost : null,
     maxBodyBytes: config.maxBodyBytes,
     connections: config.connections,
     operations,

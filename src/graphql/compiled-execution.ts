@@ -2,7 +2,6 @@ import type { ApolloServerOptions } from '@apollo/server';
 import {
   GraphQLError,
   execute,
-  getVariableValues,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -25,9 +24,13 @@ type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
  * text's hash) shares the plan, no caller's text becomes a key, and a plan lives as long
  * as Apollo keeps its document. graphql-js's `execute` answers instead wherever the two
  * could differ:
- * - variables that do not coerce: graphql-js's getVariableValues checks them first, and
- *   graphql-js then words the error (the error formatter reads its message); and variables
- *   graphql-jit refuses although graphql-js accepted them (it then has run nothing);
+ * - variables graphql-jit refuses: it has then run nothing, and graphql-js coerces them
+ *   again, either wording the refusal (the error formatter reads its message) or running
+ *   the operation when it accepts what graphql-jit did not (a missing non-null variable
+ *   that has a default). graphql-jit's coercion is trusted where it accepts: it checks the
+ *   same built-in scalars, unknown input fields and nulls, and calls the same scalars'
+ *   parseValue; checking with graphql-js's getVariableValues first as well cost 3% of a
+ *   request's CPU (bench/README.md, issue 17);
  * - requests for an inline trace, whose per-field timings need graphql-js running the
  *   resolvers Apollo wrapped for them (`apollo-federation-include-trace`);
  * - documents graphql-jit cannot compile, and requests without an operation to run.
@@ -53,13 +56,9 @@ export function compiledExecution(schema: GraphQLSchema, options: { readonly ena
     // No operation (an operation name the document lacks): graphql-js words that refusal.
     const resolved = operation as OperationDefinitionNode | undefined;
     const plan = options.enabled && !tracing && resolved !== undefined ? planFor(document, resolved) : null;
-    if (
-      plan !== null &&
-      getVariableValues(schema, resolved!.variableDefinitions ?? [], variables).errors === undefined
-    ) {
+    if (plan !== null) {
       const result = (await plan.query(undefined, context, variables)) as ExecutionResult;
-      // No data: graphql-jit refused the variables before running anything (it rejects some
-      // graphql-js accepts, such as a missing non-null variable that has a default).
+      // No data: graphql-jit refused the variables before running anything.
       if (result.data !== undefined)
         return result.errors === undefined ? result : { ...result, errors: result.errors.map(asGraphQLJsError) };
     }

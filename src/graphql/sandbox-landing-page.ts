@@ -9,7 +9,8 @@ type LandingPageOptions = Parameters<typeof ApolloServerPluginLandingPageLocalDe
 /**
  * The Host header of the request Apollo is answering. Apollo's landing page `html` is a
  * function called per request but without the request, so the HTTP layer runs Apollo
- * inside this store and the page reads it back.
+ * inside this store and the page reads it back: for a GET only, the one method Apollo
+ * answers with a landing page (see withLandingPageHost in src/http/server.ts).
  */
 const requestHost = new AsyncLocalStorage<string | undefined>();
 

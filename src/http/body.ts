@@ -47,7 +47,9 @@ function readText(request: IncomingMessage, maxBytes: number): Promise<string> {
       // The rest flows on unread; the 413 answer closes the connection.
       else settle(() => reject(tooLarge(maxBytes)));
     };
-    const onEnd = () => settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
+    // Nearly always one chunk: decoded where it lies rather than copied first.
+    const onEnd = () =>
+      settle(() => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)).toString('utf8')));
     // The request stream fails only with its connection (`aborted`, ECONNRESET): the client's doing.
     const onError = (error: Error) => settle(() => reject(new RequestAbortedError(error)));
     const onClose = () => settle(() => reject(new RequestAbortedError()));

@@ -21,33 +21,34 @@ export function resolveRequestId(header: string | string[] | undefined): string 
  * - errors of an operation are labelled with its id in didEncounterErrors, which Apollo
  *   calls with the very errors it formats next; weak maps, so a label lives exactly as
  *   long as its error;
- * - errors Apollo answers before any operation started (a malformed request, CSRF
- *   prevention, a 406) reach the formatter unlabelled, as `unknown`: the HTTP layer, which
- *   knows the request, writes its id into such an answer (withRequestId).
+ * - errors Apollo formats without their operation (a malformed request, CSRF prevention,
+ *   a 406 decided after the operation ran) reach the formatter unlabelled, as
+ *   UNLABELLED_REQUEST: the HTTP layer, which knows the request, writes its id into such
+ *   an answer (withRequestId).
  */
 const requestIdByError = new WeakMap<object, string>();
-/** Contexts whose operation reached Apollo's request pipeline (requestDidStart). */
-const operationContexts = new WeakSet<object>();
+
+export const UNLABELLED_REQUEST = 'unknown';
 
 export function labelErrors(errors: readonly unknown[], requestId: string): void {
   for (const error of errors) if (typeof error === 'object' && error !== null) requestIdByError.set(error, requestId);
 }
 
-export function markOperationStarted(context: object): void {
-  operationContexts.add(context);
-}
-
-export function operationStarted(context: object | undefined): boolean {
-  return context !== undefined && operationContexts.has(context);
-}
-
 export function requestIdOf(error: unknown): string {
-  return (typeof error === 'object' && error !== null ? requestIdByError.get(error) : undefined) ?? 'unknown';
+  return (typeof error === 'object' && error !== null ? requestIdByError.get(error) : undefined) ?? UNLABELLED_REQUEST;
 }
 
 /**
- * A JSON answer whose errors were formatted without their request (see above), with the
- * request id written into each error's `extensions.error.request`; anything else as it is.
+ * Whether an answer may hold an unlabelled error: how its error formatter writes one. A
+ * string search, so that the answers of operations (labelled) are never parsed again.
+ */
+export function mayHoldUnlabelledErrors(body: string): boolean {
+  return body.includes(`"request":"${UNLABELLED_REQUEST}"`);
+}
+
+/**
+ * A JSON answer with the request id written into the `extensions.error.request` of each
+ * error formatted without its request (see above); anything else as it is.
  */
 export function withRequestId(body: string, requestId: string): string {
   let answer: unknown;
@@ -60,7 +61,8 @@ export function withRequestId(body: string, requestId: string): string {
   if (!Array.isArray(errors)) return body;
   for (const error of errors as { extensions?: { error?: { request?: unknown } } }[]) {
     const generic = error?.extensions?.error;
-    if (typeof generic === 'object' && generic !== null && 'request' in generic) generic.request = requestId;
+    if (typeof generic === 'object' && generic !== null && generic.request === UNLABELLED_REQUEST)
+      generic.request = requestId;
   }
   return serializeResult(answer);
 }

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ServiceError, type ErrorId } from '../graphql/errors.js';
 import { formatServiceError, withTraceId } from '../graphql/format-error.js';
-import { withRequestHost } from '../graphql/sandbox-landing-page.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from '../graphql/storage-unavailable.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
@@ -11,7 +10,7 @@ import type { ClientAddressResolver } from './client-address.js';
 import { checkPersistedQueryHash, checkPersistedQueryHashInSearch } from './persisted-query-hash.js';
 import { searchWithNamedDocument, withNamedDocument, type PersistedDocuments } from './persisted-operations.js';
 import { ROUTER_AUTHORIZATION_HEADER, routerStatus, type RouterCheck } from './router-secret.js';
-import { operationStarted, resolveRequestId, withRequestId } from './request-id.js';
+import { mayHoldUnlabelledErrors, resolveRequestId, withRequestId } from './request-id.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { OperationsRoute } from './operations-listener.js';
@@ -47,6 +46,11 @@ export interface HttpDependencies {
   readonly traceRequests: (listener: RequestListener) => RequestListener;
   /** The server span a response belongs to (tracing's `requestTrace`); null when tracing is off. */
   readonly requestTrace: ((response: ServerResponse) => RequestTrace | undefined) | null;
+  /**
+   * Runs Apollo with the request's Host at hand for the landing page (withRequestHost in
+   * src/graphql/sandbox-landing-page.ts); null when the landing page does not read it.
+   */
+  readonly withLandingPageHost: (<T>(host: string | undefined, run: () => T) => T) | null;
 }
 
 /**
@@ -203,24 +207,24 @@ export function createHttpServer(dependencies: HttpDependencies) {
       return refuse(response, requestId, error);
     }
     const clientAddress = dependencies.clientAddress(request.socket.remoteAddress, request.headers);
-    let contextValue: GraphQLContext | undefined;
     const context = () =>
-      (contextValue = dependencies.createContext(requestId, request.headers.authorization, clientAddress, viaRouter));
+      dependencies.createContext(requestId, request.headers.authorization, clientAddress, viaRouter);
     const result = await executeWithApollo(apollo, request, search, body, context);
     // Answered already by the drain (see drain): the late result has nowhere to go.
     if (response.headersSent) return;
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = viaRouter ? routerStatus(result.status ?? 200) : (result.status ?? 200);
     if (result.body.kind === 'complete') {
-      // An error Apollo answered before any operation started was formatted without its request.
-      const unlabelled = result.status !== undefined && result.status >= 400 && !operationStarted(contextValue);
+      // An error Apollo answered outside an operation was formatted without its request.
+      const { string } = result.body;
+      const unlabelled = result.status !== undefined && result.status >= 400 && mayHoldUnlabelledErrors(string);
       // No operation, so no request line of the observer plugin's: this one instead.
       if (unlabelled)
         dependencies.logger.info(
           { requestId, status: result.status },
           'request answered by Apollo before any operation',
         );
-      response.end(unlabelled ? withRequestId(result.body.string, requestId) : result.body.string);
+      response.end(unlabelled ? withRequestId(string, requestId) : string);
       return;
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
@@ -239,9 +243,14 @@ export function createHttpServer(dependencies: HttpDependencies) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest = { method: request.method ?? 'GET', headers, search, body };
-    return withRequestHost(request.headers.host, () =>
-      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() }),
-    );
+    const execute = () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context() });
+    // Apollo renders its landing page only for a GET. Running every POST inside an
+    // AsyncLocalStorage as well turned on its promise hooks for every promise of every
+    // operation (bench/README.md, issue 17); once a GET has run in one, they stay on.
+    const { withLandingPageHost } = dependencies;
+    return withLandingPageHost !== null && request.method === 'GET'
+      ? withLandingPageHost(request.headers.host, execute)
+      : execute();
   }
 
   return {

@@ -50,17 +50,31 @@ export function requestRecorder(metrics: Metrics, logger: Logger): RecordRequest
 
 /** Records every request Apollo answers. */
 export function requestObserver(record: RecordRequest): ApolloServerPlugin<GraphQLContext> {
+  // The names and label of an operation, worked out once per parsed operation: Apollo
+  // keeps one DocumentNode per text, so every request of a kind reads the same entry,
+  // and an entry lives only as long as Apollo keeps its document.
+  const named = new WeakMap<OperationDefinitionNode, { fields: string[]; label: string }>();
+  const namesOf = (operation: OperationDefinitionNode | undefined, schema: GraphQLSchema) => {
+    if (operation === undefined) return { fields: [], label: operationLabel([], schema) };
+    let names = named.get(operation);
+    if (names === undefined) {
+      const fields = rootFields(operation);
+      names = { fields, label: operationLabel(fields, schema) };
+      named.set(operation, names);
+    }
+    return names;
+  };
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ contextValue, operation, response, schema }) {
-          const fields = rootFields(operation);
+          const { fields, label } = namesOf(operation, schema);
           record({
             requestId: contextValue.requestId,
             clientAddress: contextValue.clientAddress,
             fields,
-            label: operationLabel(fields, schema),
+            label,
             errors: response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [],
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
           });

@@ -56,6 +56,15 @@ describe('the HTTP edge', () => {
     for (const { requestId, id, error } of answers) expect(error).toMatchObject({ id, request: requestId });
   });
 
+  it('names its own request in a 406, which Apollo decides after the operation ran', async () => {
+    const response = await app.post(
+      { query: '{ __typename }' },
+      { accept: 'text/plain', 'x-request-id': 'refused-406' },
+    );
+    expect(response.status).toBe(406);
+    expect((await errorBody(response)).errors[0].extensions.error).toMatchObject({ request: 'refused-406' });
+  });
+
   it('answers an oversized body with an errorGeneric 413', async () => {
     const response = await app.post({ query: `{ __typename } #${'x'.repeat(200 * 1024)}` });
     expect(response.status).toBe(413);
