@@ -29,8 +29,9 @@ type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
  *   the operation when it accepts what graphql-jit did not (a missing non-null variable
  *   that has a default). graphql-jit's coercion is trusted where it accepts: it checks the
  *   same built-in scalars, unknown input fields and nulls, and calls the same scalars'
- *   parseValue; checking with graphql-js's getVariableValues first as well cost 3% of a
- *   request's CPU (bench/README.md, issue 17);
+ *   parseValue, and checking with graphql-js's getVariableValues first as well was a
+ *   visible share of each request (bench/README.md, issue 17); the differential test
+ *   (test/e2e/compiled-execution.property.test.ts) is what notices if that ever changes;
  * - requests for an inline trace, whose per-field timings need graphql-js running the
  *   resolvers Apollo wrapped for them (`apollo-federation-include-trace`);
  * - documents graphql-jit cannot compile, and requests without an operation to run.
