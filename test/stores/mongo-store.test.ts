@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { identityFixture, linkFixture } from '../support/fixtures.js';
-import { describeRecoveryStoreContract } from './recovery-store-contract.js';
+import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
+import { describeReturnToStoreContract } from './return-to-contract.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -24,7 +25,7 @@ function connect(database: ScratchDatabase, logger = silent) {
   });
 }
 
-describeRecoveryStoreContract('MongoDB', async () => {
+const openMongo = async (): Promise<StoreUnderTest> => {
   const database = await openScratchDatabase();
   const store = await connect(database);
   return {
@@ -35,7 +36,9 @@ describeRecoveryStoreContract('MongoDB', async () => {
       await database.drop();
     },
   };
-});
+};
+describeRecoveryStoreContract('MongoDB', openMongo);
+describeReturnToStoreContract('MongoDB', openMongo);
 
 describe('MongoDB store', () => {
   let database: ScratchDatabase;
