@@ -5,14 +5,15 @@ import {
   durationToMilliseconds,
   parseDuration,
   parseRateLimit,
+  parseReturnToAllowlist,
   type Duration,
   type RateLimit,
   type RetentionPolicy,
+  type ReturnToAllowlist,
 } from './recovery/index.js';
-import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
 import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
-import { httpsProblems, sharedSecretProblems } from './settings-checks.js';
+import { httpsProblems, productionProblems, sharedSecretProblems } from './settings-checks.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
 import { tracingEnvironmentSchema, tracingSettings, type TracingSettings } from './observability/tracing-settings.js';
 
@@ -55,6 +56,15 @@ const trustedProxies = z.string().transform((list, context): TrustedProxy[] => {
   return proxies;
 });
 
+const returnToAllowlist = z.string().transform((list, context): ReturnToAllowlist => {
+  try {
+    return parseReturnToAllowlist(list);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
+
 const flag = z
   .enum(['true', 'false'])
   .default('false')
@@ -95,6 +105,7 @@ const environmentSchema = z
     REDEEM_RATE_LIMIT: rateLimit.prefault('30/1m'),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     SETTINGS_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
+    RECOVERY_RETURN_TO_ALLOWLIST: returnToAllowlist.optional(),
     SESSION_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PRIVILEGED_SESSION_MAX_AGE: duration.prefault('15m'),
     ADMIN_API_KEYS: z
@@ -192,50 +203,6 @@ const environmentSchema = z
     }
   });
 
-/** Checked on the raw values, so they are reported even when other settings fail to parse. */
-function productionProblems(environment: Readonly<Record<string, string | undefined>>): string[] {
-  if (environment.NODE_ENV !== 'production') return [];
-  const problems: string[] = [];
-  if (environment.RECOVERY_TOKEN_SECRET === undefined) {
-    problems.push('RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production');
-  }
-  if (environment.SESSION_SIGNING_KEY === undefined) {
-    problems.push('SESSION_SIGNING_KEY: is required when NODE_ENV=production');
-  }
-  if (!environment.ADMIN_API_KEYS && !environment.AUTH_JWKS_URL) {
-    problems.push(
-      'ADMIN_API_KEYS or AUTH_JWKS_URL: admin operations must be authenticated when NODE_ENV=production; set at least one',
-    );
-  }
-  if (environment.DEBUG_ERRORS === 'true') {
-    problems.push('DEBUG_ERRORS: must not be true when NODE_ENV=production: debug details would reach clients');
-  }
-  // The opt-in exists to measure production's code paths (the bench) without a database.
-  if (environment.MONGODB_URI === undefined && environment.ALLOW_EMBEDDED_STORE_IN_PRODUCTION !== 'true') {
-    problems.push(
-      'MONGODB_URI: is required when NODE_ENV=production: the embedded store keeps nothing and serves a demo identity (ALLOW_EMBEDDED_STORE_IN_PRODUCTION=true overrides this, for benchmarks)',
-    );
-  }
-  if (environment.PUBLIC_BASE_URL === undefined) {
-    problems.push(
-      'PUBLIC_BASE_URL: is required when NODE_ENV=production: links and the session token issuer would otherwise name localhost',
-    );
-  }
-  if (environment.AUTH_JWKS_URL !== undefined && !isHttpsOrLoopback(environment.AUTH_JWKS_URL)) {
-    problems.push(
-      'AUTH_JWKS_URL: must be https when NODE_ENV=production (plain http only on loopback): whoever can alter the keys in transit can sign admin tokens',
-    );
-  }
-  return problems;
-}
-
-/** Malformed URLs are left to the schema, which reports them on its own line. */
-function isHttpsOrLoopback(text: string): boolean {
-  if (!URL.canParse(text)) return true;
-  const url = new URL(text);
-  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
-}
-
 export interface Config {
   readonly production: boolean;
   readonly host: string;
@@ -259,6 +226,8 @@ export interface Config {
   readonly recoveryLinkBaseUrl: URL | null;
   /** Where the recovery page sends the person after redemption, if anywhere. */
   readonly settingsUiUrl: URL | null;
+  /** Where a flow's returnTo may point instead (RECOVERY_RETURN_TO_ALLOWLIST); empty: nowhere. */
+  readonly returnToAllowlist: ReturnToAllowlist;
   /** False: creating a link revokes the identity's older unused links. */
   readonly keepOlderLinks: boolean;
   readonly createLimitPerIdentity: RateLimit;
@@ -379,6 +348,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       publicBaseUrl: optionalUrl(env.PUBLIC_BASE_URL),
       recoveryLinkBaseUrl: optionalUrl(env.RECOVERY_LINK_BASE_URL),
       settingsUiUrl: optionalUrl(env.SETTINGS_UI_URL),
+      returnToAllowlist: env.RECOVERY_RETURN_TO_ALLOWLIST ?? [],
       keepOlderLinks: env.RECOVERY_LINK_KEEP_OLDER,
       createLimitPerIdentity: env.RECOVERY_LINK_RATE_LIMIT,
       redeemLimitPerClient: env.REDEEM_RATE_LIMIT,

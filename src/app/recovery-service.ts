@@ -28,5 +28,6 @@ export function createRecoveryService(config: Config, store: RecoveryStore, orig
     keepOlderLinks: config.keepOlderLinks,
     createLimitPerIdentity: config.createLimitPerIdentity,
     redeemLimitPerClient: config.redeemLimitPerClient,
+    returnToAllowlist: config.returnToAllowlist,
   });
 }

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { MAX_RETURN_TO_LENGTH, type ReturnToRefusal } from '../recovery/index.js';
 
 /**
  * The closed set of errors this service answers with, and the errorGeneric object the
@@ -17,6 +18,7 @@ const ERROR_STATUS = {
   invalid_duration: 400,
   expires_in_out_of_range: 400,
   recovery_link_invalid: 400,
+  return_to_forbidden: 400,
   unauthenticated: 401,
   router_secret_required: 401,
   forbidden: 403,
@@ -123,4 +125,29 @@ export function toErrorGeneric(error: ServiceError, requestId: string, debug?: s
     details: error.details,
     ...(debug === undefined ? {} : { debug }),
   };
+}
+
+/** What each refusal of a returnTo tells the admin; every flow taking a returnTo answers these. */
+const RETURN_TO_REFUSAL_TEXT: Readonly<Record<ReturnToRefusal, string>> = {
+  too_long: `it is longer than ${MAX_RETURN_TO_LENGTH} characters`,
+  not_absolute_url: 'it is not an absolute URL',
+  not_http: 'it is not an http or https URL',
+  has_userinfo: 'it carries a user name or password',
+  has_fragment: 'it carries a fragment (#…), where the session token goes',
+  encoded_separator: 'its path holds an encoded / or \\, which servers read differently',
+  not_allowlisted: 'its origin and path are not in RECOVERY_RETURN_TO_ALLOWLIST',
+};
+
+/**
+ * 400 return_to_forbidden, as Kratos' `self_service_flow_return_to_forbidden`: the link
+ * is not created, so nobody lands somewhere the admin did not ask for.
+ */
+export function returnToForbidden(returnTo: string, refusal: ReturnToRefusal, field = 'input.returnTo'): ServiceError {
+  // An overlong value is not echoed back whole: the reason says what is wrong with it.
+  const value = returnTo.length > MAX_RETURN_TO_LENGTH ? `${returnTo.slice(0, 64)}…` : returnTo;
+  return new ServiceError(
+    'return_to_forbidden',
+    `returnTo ${JSON.stringify(value)} is not allowed: ${RETURN_TO_REFUSAL_TEXT[refusal]}.`,
+    { field, value, refusal },
+  );
 }

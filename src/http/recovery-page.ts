@@ -10,7 +10,12 @@ import { readFileSync } from 'node:fs';
  * fresh per response, so nothing but this page's own script and style can run.
  */
 export interface RecoveryPageOptions {
-  /** Where to continue after redemption, with the session in the fragment; or nowhere. */
+  /**
+   * Where to continue after redemption, with the session in the fragment, unless the
+   * redemption answers the link's own returnTo; or nowhere. The CSP below restricts what
+   * the page loads and posts, not where it navigates (CSP has no directive browsers
+   * apply to that), so continuing to an allowlisted returnTo needs no source added.
+   */
   readonly settingsUiUrl: URL | null;
   /**
    * Where Continue posts the redemption: this service's own path, or the router's public

@@ -2,12 +2,15 @@ import { eventFrom, type RequestOrigin } from './audit.js';
 import { durationToMilliseconds, type Duration } from './duration.js';
 import { buildRecoveryLink } from './link.js';
 import { changeOutstandingSet } from './outstanding-set.js';
+import { checkReturnTo, type ReturnToRefusal } from './return-to.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
 
 export interface CreateRecoveryLinkRequest {
   readonly identityId: string;
   /** Null or undefined means the configured default lifespan. */
   readonly expiresIn?: Duration | null;
+  /** Where the person continues after redeeming; null or undefined: the settings UI. */
+  readonly returnTo?: string | null;
   readonly origin: RequestOrigin;
 }
 
@@ -28,7 +31,8 @@ export type CreateRecoveryLinkOutcome =
       readonly expiresIn: Duration;
       readonly minimum: string;
       readonly maximum: string;
-    };
+    }
+  | { readonly kind: 'return_to_forbidden'; readonly returnTo: string; readonly refusal: ReturnToRefusal };
 
 /** expiresAt has millisecond precision, so anything shorter would already have expired. */
 const MINIMUM_LIFESPAN_NANOSECONDS = 1_000_000n;
@@ -53,6 +57,15 @@ export async function createRecoveryLink(
   const lifespan = request.expiresIn ?? deps.defaultLifespan;
   if (lifespan.nanoseconds < MINIMUM_LIFESPAN_NANOSECONDS || lifespan.nanoseconds > maxLifespan.nanoseconds) {
     return { kind: 'expires_in_out_of_range', expiresIn: lifespan, minimum: '1ms', maximum: maxLifespan.text };
+  }
+  // Refused, never dropped: a link that quietly lands elsewhere is what Kratos' and
+  // Supabase's users report as bugs. Checked before the rate limit, as bad input costs none.
+  let returnTo: string | null = null;
+  const requested = request.returnTo ?? null;
+  if (requested !== null) {
+    const checked = checkReturnTo(deps.returnToAllowlist, requested);
+    if (!checked.allowed) return { kind: 'return_to_forbidden', returnTo: requested, refusal: checked.refusal };
+    returnTo = checked.url;
   }
 
   const createdAt = deps.now();
@@ -93,6 +106,7 @@ export async function createRecoveryLink(
     requestId: origin.requestId,
     actor: origin.actor,
     clientAddress: origin.clientAddress,
+    returnTo,
   });
   return {
     kind: 'created',

@@ -1,5 +1,6 @@
 import type { Duration } from './duration.js';
 import type { RateLimit } from './rate-limit.js';
+import type { ReturnToAllowlist } from './return-to.js';
 import type { SessionIssuer } from './session.js';
 import type { RecoveryStore, StoreMaintenance } from './store.js';
 import type { TokenGenerator, TokenHasher } from './token.js';
@@ -24,4 +25,6 @@ export interface RecoveryServiceDependencies {
   readonly keepOlderLinks: boolean;
   readonly createLimitPerIdentity: RateLimit;
   readonly redeemLimitPerClient: RateLimit;
+  /** Where a flow may send the person afterwards (RECOVERY_RETURN_TO_ALLOWLIST); empty: nowhere. */
+  readonly returnToAllowlist: ReturnToAllowlist;
 }

@@ -5,6 +5,14 @@ export type { TokenGenerator, TokenHasher } from './token.js';
 export { createSessionIssuer } from './session.js';
 export type { SessionIssuer, PrivilegedSession } from './session.js';
 export { buildRecoveryLink } from './link.js';
+export {
+  MAX_RETURN_TO_LENGTH,
+  ReturnToAllowlistError,
+  checkReturnTo,
+  parseReturnToAllowlist,
+  returnToStillAllowed,
+} from './return-to.js';
+export type { ReturnToAllowlist, ReturnToAllowlistEntry, ReturnToCheck, ReturnToRefusal } from './return-to.js';
 export { RecoveryService } from './service.js';
 export type { RecoveryServiceDependencies } from './dependencies.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { eventFrom, type RequestOrigin } from './audit.js';
+import { returnToStillAllowed } from './return-to.js';
 import { revokeOutstandingLinks } from './revoke-links.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
 
@@ -13,6 +14,8 @@ export interface Redemption {
   readonly identityId: string;
   readonly sessionToken: string;
   readonly sessionExpiresAt: Date;
+  /** Where the page continues with the session: the link's allowed returnTo, or null for the settings UI. */
+  readonly returnTo: string | null;
 }
 
 /**
@@ -88,10 +91,11 @@ export async function redeemRecoveryLink(
   // Whatever RECOVERY_LINK_KEEP_OLDER says, a redeemed link ends the others: a link
   // created by a racing creation, or kept, must not open the account a second time.
   await revokeOutstandingLinks(deps, identity.id, origin, link.flowId);
-  const session = await deps.issueSession(identity.id, link.flowId, now);
+  const returnTo = returnToStillAllowed(deps.returnToAllowlist, link.returnTo);
+  const session = await deps.issueSession(identity.id, link.flowId, now, returnTo);
   return {
     kind: 'redeemed',
-    redemption: { identityId: identity.id, sessionToken: session.token, sessionExpiresAt: session.expiresAt },
+    redemption: { identityId: identity.id, sessionToken: session.token, sessionExpiresAt: session.expiresAt, returnTo },
   };
 }
 

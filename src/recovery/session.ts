@@ -18,16 +18,24 @@ export interface SessionIssuerOptions {
   readonly maxAge: Duration;
 }
 
-export type SessionIssuer = (identityId: string, flowId: string, now: Date) => Promise<PrivilegedSession>;
+/** `returnTo` becomes the `return_to` claim, so the settings service knows where the person was headed. */
+export type SessionIssuer = (
+  identityId: string,
+  flowId: string,
+  now: Date,
+  returnTo?: string | null,
+) => Promise<PrivilegedSession>;
 
 export function createSessionIssuer(options: SessionIssuerOptions): SessionIssuer {
   const key = new TextEncoder().encode(options.signingKey);
   const maxAgeMilliseconds = durationToMilliseconds(options.maxAge);
-  return async (identityId, flowId, now) => {
+  return async (identityId, flowId, now, returnTo = null) => {
     // JWT times are whole seconds; the answered expiry is the one inside the token.
     const issuedAt = Math.floor(now.getTime() / 1000);
     const expiresAt = issuedAt + Math.floor(maxAgeMilliseconds / 1000);
-    const token = await new SignJWT({ amr: ['recovery_link'] })
+    // Only a URL that was allowed, stored and is still allowed gets here (redeem-link.ts).
+    const claims = returnTo === null ? {} : { return_to: returnTo };
+    const token = await new SignJWT({ amr: ['recovery_link'], ...claims })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(identityId)
       .setJti(flowId)

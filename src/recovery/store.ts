@@ -33,6 +33,11 @@ export interface NewRecoveryLink {
   readonly requestId: string;
   readonly actor: string | null;
   readonly clientAddress: string | null;
+  /**
+   * Where the person continues after redeeming, as allowed when the link was created
+   * (see return-to.ts); null: the configured settings UI. Links stored before it read as null.
+   */
+  readonly returnTo: string | null;
 }
 
 /** A link with what its claim, if any, says. */

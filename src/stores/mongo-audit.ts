@@ -13,6 +13,8 @@ export interface LinkDocument {
   requestId: string;
   actor: string | null;
   clientAddress: string | null;
+  /** Absent from links stored before return URLs existed; read as null. */
+  returnTo?: string | null;
   purgeAt: Date;
 }
 

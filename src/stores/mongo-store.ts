@@ -186,6 +186,7 @@ export class MongoRecoveryStore implements RecoveryStore {
           requestId: link.requestId,
           actor: link.actor,
           clientAddress: link.clientAddress,
+          returnTo: link.returnTo,
           purgeAt: linkPurgeAt(link, this.retention),
         });
       } catch (error) {
@@ -365,6 +366,7 @@ function toLink(document: LinkDocument): NewRecoveryLink {
     requestId: document.requestId,
     actor: document.actor ?? null,
     clientAddress: document.clientAddress ?? null,
+    returnTo: document.returnTo ?? null,
   };
 }
 

@@ -33,6 +33,8 @@ let database: ScratchDatabase;
 let app: TestApp;
 let settings: Server;
 let settingsUrl: string;
+/** An allowlisted return URL on the same stand-in server, under a path of its own. */
+let returnUrl: string;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -43,12 +45,14 @@ beforeAll(async () => {
   }).listen(0, '127.0.0.1');
   await once(settings, 'listening');
   settingsUrl = `http://127.0.0.1:${(settings.address() as AddressInfo).port}/settings`;
+  returnUrl = `http://127.0.0.1:${(settings.address() as AddressInfo).port}/return/done?step=2`;
   database = await openScratchDatabase();
   app = await startTestApp({
     MONGODB_URI: database.uri,
     MONGODB_DB: database.name,
     SESSION_SIGNING_KEY,
     SETTINGS_UI_URL: settingsUrl,
+    RECOVERY_RETURN_TO_ALLOWLIST: new URL('/return/', settingsUrl).toString(),
   });
 });
 
@@ -65,9 +69,11 @@ async function seededIdentity() {
   return identity;
 }
 
-async function newLink(expiresIn?: string): Promise<string> {
+async function newLink(expiresIn?: string, returnTo?: string): Promise<string> {
   const identity = await seededIdentity();
-  const { body } = await app.graphql(CREATE_RECOVERY_LINK, { input: { identityId: identity.id, expiresIn } });
+  const { body } = await app.graphql(CREATE_RECOVERY_LINK, {
+    input: { identityId: identity.id, expiresIn, returnTo },
+  });
   return body.data?.createRecoveryLink.recoveryLink;
 }
 
@@ -80,7 +86,7 @@ async function openPage(): Promise<Page> {
 }
 
 describe.skipIf(launched.browser === null)('the recovery page in a browser', () => {
-  it('hides the token, redeems on Continue, and continues to the settings UI with the session', async () => {
+  it('hides the token, redeems on Continue, and without a returnTo continues to the settings UI with the session', async () => {
     const page = await openPage();
     await page.goto(onServer(await newLink()));
     expect(page.url()).not.toContain('token=');
@@ -92,7 +98,22 @@ describe.skipIf(launched.browser === null)('the recovery page in a browser', () 
     const sessionToken = decodeURIComponent(new URL(page.url()).hash.replace('#session_token=', ''));
     const { payload } = await jwtVerify(sessionToken, new TextEncoder().encode(SESSION_SIGNING_KEY));
     expect(payload.amr).toEqual(['recovery_link']);
+    expect(payload).not.toHaveProperty('return_to');
     await page.screenshot({ path: new URL('2-settings.png', SCREENSHOTS).pathname });
+    await page.context().close();
+  });
+
+  it('continues to the link’s allowed returnTo instead of the settings UI, with the session in the fragment', async () => {
+    const page = await openPage();
+    await page.goto(onServer(await newLink(undefined, returnUrl)));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${returnUrl}#session_token=*`);
+    const landed = new URL(page.url());
+    expect(`${landed.origin}${landed.pathname}${landed.search}`).toBe(returnUrl);
+    const sessionToken = decodeURIComponent(landed.hash.replace('#session_token=', ''));
+    const { payload } = await jwtVerify(sessionToken, new TextEncoder().encode(SESSION_SIGNING_KEY));
+    expect(payload.return_to).toBe(returnUrl);
+    await page.screenshot({ path: new URL('2c-return-to.png', SCREENSHOTS).pathname });
     await page.context().close();
   });
 

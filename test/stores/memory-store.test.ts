@@ -9,9 +9,10 @@ import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/
 import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
 import type { Identity } from '../../src/recovery/index.js';
 import { linkFixture } from '../support/fixtures.js';
-import { describeRecoveryStoreContract } from './recovery-store-contract.js';
+import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
+import { describeReturnToStoreContract } from './return-to-contract.js';
 
-describeRecoveryStoreContract('embedded (in-memory)', async () => {
+const openEmbedded = async (): Promise<StoreUnderTest> => {
   const identities: Identity[] = [];
   let store = new MemoryRecoveryStore();
   return {
@@ -25,7 +26,9 @@ describeRecoveryStoreContract('embedded (in-memory)', async () => {
     },
     dispose: () => store.close(),
   };
-});
+};
+describeRecoveryStoreContract('embedded (in-memory)', openEmbedded);
+describeReturnToStoreContract('embedded (in-memory)', openEmbedded);
 
 describe('the embedded store opened from configuration', () => {
   const silent = pino({ level: 'silent' });

@@ -3,8 +3,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
-import { identityFixture } from '../support/fixtures.js';
-import { describeRecoveryStoreContract } from './recovery-store-contract.js';
+import { identityFixture, linkFixture } from '../support/fixtures.js';
+import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
+import { describeReturnToStoreContract } from './return-to-contract.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -24,7 +25,7 @@ function connect(database: ScratchDatabase, logger = silent) {
   });
 }
 
-describeRecoveryStoreContract('MongoDB', async () => {
+const openMongo = async (): Promise<StoreUnderTest> => {
   const database = await openScratchDatabase();
   const store = await connect(database);
   return {
@@ -35,7 +36,9 @@ describeRecoveryStoreContract('MongoDB', async () => {
       await database.drop();
     },
   };
-});
+};
+describeRecoveryStoreContract('MongoDB', openMongo);
+describeReturnToStoreContract('MongoDB', openMongo);
 
 describe('MongoDB store', () => {
   let database: ScratchDatabase;
@@ -86,6 +89,7 @@ describe('MongoDB store', () => {
       requestId: 'req-1',
       actor: 'api_key:key_1',
       clientAddress: '127.0.0.1',
+      returnTo: null,
     });
     const at = new Date('2026-05-05T05:05:05.005Z');
     const claim = {
@@ -108,10 +112,18 @@ describe('MongoDB store', () => {
       'identityId',
       'purgeAt',
       'requestId',
+      'returnTo',
       'tokenHash',
     ]);
     const rawClaim = await database.db.collection('recovery_links_claims').findOne({ _id: flowId as never });
     expect(rawClaim).toMatchObject({ ...claim, purgeAt: expect.any(Date) });
+  });
+
+  it('reads a link stored before return URLs existed as one without a returnTo', async () => {
+    const { returnTo: _absent, flowId, ...older } = linkFixture();
+    await database.db.collection('recovery_links').insertOne({ _id: flowId as never, ...older, purgeAt: new Date() });
+    expect(await store.findStoredRecoveryLink(flowId)).toEqual({ ...older, flowId, returnTo: null });
+    expect((await store.findRecoveryLink(flowId))?.returnTo).toBeNull();
   });
 
   it('creates its indexes idempotently, and expires documents itself exactly when the server has no TTL', async () => {

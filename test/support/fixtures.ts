@@ -27,6 +27,7 @@ export function linkFixture(overrides: Partial<NewRecoveryLink> = {}): NewRecove
     requestId: 'req-contract',
     actor: 'api_key:key_1',
     clientAddress: '127.0.0.1',
+    returnTo: null,
     ...overrides,
   };
 }

@@ -31,6 +31,7 @@ export function testRecoveryService(overrides: Partial<RecoveryServiceDependenci
     // Generous: the limits have tests of their own.
     createLimitPerIdentity: { limit: 1_000, windowMilliseconds: 3_600_000, text: '1000/1h' },
     redeemLimitPerClient: { limit: 1_000, windowMilliseconds: 60_000, text: '1000/1m' },
+    returnToAllowlist: [],
     ...overrides,
   });
 }

@@ -82,6 +82,7 @@ describe('creating a recovery link', () => {
       revokedAt: null,
       requestId: 'r1',
       actor: 'api_key:key_test',
+      returnTo: null,
       clientAddress: '127.0.0.1',
     });
   });

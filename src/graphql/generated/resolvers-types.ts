@@ -45,6 +45,14 @@ export type CreateRecoveryLinkInput = {
   readonly expiresIn?: InputMaybe<Scalars['Duration']['input']>;
   /** Identity to Recover: the identity's ID you wish to recover. */
   readonly identityId: Scalars['UUID']['input'];
+  /**
+   * Return To: where the recovery page continues after the link is redeemed, with the
+   * session token in the fragment (`#session_token=…`), instead of SETTINGS_UI_URL. An
+   * absolute http(s) URL without credentials or fragment, at most 2048 characters, whose
+   * origin (and path, on segment boundaries) is listed in RECOVERY_RETURN_TO_ALLOWLIST.
+   * Anything else is refused with `return_to_forbidden` (400), never silently dropped.
+   */
+  readonly returnTo?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -197,11 +205,17 @@ export type RecoveryRedemption = {
   readonly __typename?: 'RecoveryRedemption';
   /** Identity ID: the identity that was recovered. */
   readonly identityId: Scalars['UUID']['output'];
+  /**
+   * Return To: where to continue with the session, the returnTo the link was created with
+   * (as normalized), while RECOVERY_RETURN_TO_ALLOWLIST still allows it; the session token
+   * then carries it as its `return_to` claim. Null: continue to the settings UI.
+   */
+  readonly returnTo?: Maybe<Scalars['String']['output']>;
   /** Session Expires At: the timestamp after which the session token is no longer accepted. */
   readonly sessionExpiresAt: Scalars['DateTime']['output'];
   /**
-   * Session Token: a JWT (claims `sub`, `amr: ["recovery_link"]`, `jti`, `iat`, `exp`, `iss`)
-   * that the settings service verifies before letting the person set new credentials.
+   * Session Token: a JWT (claims `sub`, `amr: ["recovery_link"]`, `jti`, `iat`, `exp`, `iss`,
+   * and `return_to` when returnTo is not null) that the settings service verifies before letting the person set new credentials.
    */
   readonly sessionToken: Scalars['String']['output'];
 };
@@ -433,6 +447,7 @@ export type RecoveryLinkResolvers<ContextType = GraphQLContext, ParentType exten
 
 export type RecoveryRedemptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryRedemption'] = ResolversParentTypes['RecoveryRedemption']> = {
   identityId?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  returnTo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sessionExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   sessionToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };

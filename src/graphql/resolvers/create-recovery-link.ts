@@ -1,4 +1,4 @@
-import { ServiceError, identityDisabled, identityNotFound } from '../errors.js';
+import { ServiceError, identityDisabled, identityNotFound, returnToForbidden } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import { originOf, rateLimited } from '../origin.js';
 
@@ -11,6 +11,7 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
   const outcome = await context.recovery.createRecoveryLink({
     identityId: input.identityId,
     expiresIn: input.expiresIn,
+    returnTo: input.returnTo,
     origin: originOf(context, principal),
   });
   switch (outcome.kind) {
@@ -31,6 +32,8 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
         `expiresIn ${JSON.stringify(outcome.expiresIn.text)} is out of range: it must be at least ${outcome.minimum} and at most ${outcome.maximum}.`,
         { field: 'input.expiresIn', value: outcome.expiresIn.text, minimum: outcome.minimum, maximum: outcome.maximum },
       );
+    case 'return_to_forbidden':
+      throw returnToForbidden(outcome.returnTo, outcome.refusal);
     default:
       return outcome satisfies never;
   }

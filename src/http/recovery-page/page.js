@@ -51,6 +51,11 @@
     show('error', message[0], message[1], reference);
   }
 
+  // The server allowlists returnTo; this only refuses what is no web page at all.
+  function continuation(url) {
+    return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+  }
+
   if (!flow || !token || !UUID.test(flow)) {
     fail('damaged');
     return;
@@ -77,10 +82,12 @@
         var redemption = body && body.data && body.data.redeemRecoveryLink;
         if (redemption) {
           token = null;
-          if (config.settingsUiUrl) {
+          // The link's own returnTo (allowlisted when it was created, and still) comes first.
+          var next = continuation(redemption.returnTo) || config.settingsUiUrl;
+          if (next) {
             show('ok', 'Your identity is confirmed', 'Taking you to set new credentials…');
             // The fragment is never sent to a server.
-            location.replace(config.settingsUiUrl + '#session_token=' + encodeURIComponent(redemption.sessionToken));
+            location.replace(next + '#session_token=' + encodeURIComponent(redemption.sessionToken));
           } else {
             // Without a settings UI the session has nowhere to go; say so rather than pretend.
             show(
