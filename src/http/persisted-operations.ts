@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { ServiceError } from '../graphql/errors.js';
+import { OPERATIONS_DIRECTORY } from '../build-files.js';
 
 /**
  * Persisted documents: this service's own (operations/persisted-operations.json) and, with
@@ -10,7 +11,6 @@ import { ServiceError } from '../graphql/errors.js';
  * before Apollo runs; whether a document may run at all (PERSISTED_OPERATIONS_ONLY) is
  * judged on what Apollo parsed (graphql/safelist.ts), whatever the method or encoding.
  */
-const OPERATIONS_DIRECTORY = new URL('../../operations/', import.meta.url);
 const MANIFEST_PATH = new URL('persisted-operations.json', OPERATIONS_DIRECTORY);
 
 /** The documents by id: from the manifests read at start, never from requests. */
