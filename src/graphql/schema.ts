@@ -35,7 +35,7 @@ export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
  * `_service`, names the configured one instead. Every admin field takes exactly that one
  * scope, so the directive's argument is replaced whole.
  */
-export function withAdminScope(typeDefs: DocumentNode, scope: string): DocumentNode {
+function withAdminScope(typeDefs: DocumentNode, scope: string): DocumentNode {
   return visit(typeDefs, {
     Directive(node) {
       if (node.name.value !== 'requiresScopes') return undefined;
