@@ -1,207 +1,77 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import {
-  DurationSyntaxError,
   durationToMilliseconds,
-  parseDuration,
-  parseRateLimit,
-  parseReturnToAllowlist,
   type Duration,
   type RateLimit,
   type RetentionPolicy,
   type ReturnToAllowlist,
 } from './recovery/index.js';
-import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
-import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
+import type { TrustedProxy } from './http/client-address.js';
 import { httpsProblems, productionProblems, sharedSecretProblems } from './settings-checks.js';
-import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
-import { tracingEnvironmentSchema, tracingSettings, type TracingSettings } from './observability/tracing-settings.js';
+import type { ConnectionLimits } from './http/connection-limits.js';
+import { tracingSettings, type TracingSettings } from './observability/tracing-settings.js';
+import { environmentSchema } from './config-schema.js';
 
 /** The package name: what the service calls itself in logs, to MongoDB and in traces. */
 export const SERVICE_NAME = 'recovery-link-subgraph';
 
 /**
- * The one place that reads the environment. Everything else receives a typed Config.
+ * The one place that reads the environment (its variables, and what each means, are in
+ * config-schema.ts). Everything else receives a typed Config.
  * A bad setting stops the process with one line per problem, never a stack trace.
  */
 
-const duration = z.string().transform((text, context): Duration => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: error instanceof DurationSyntaxError ? error.message : String(error) });
-    return z.NEVER;
+/** Settings checked against one another, once each parses on its own. */
+const checkedEnvironmentSchema = environmentSchema.superRefine((env, context) => {
+  if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
+    context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
   }
-});
-
-const rateLimit = z.string().transform((text, context): RateLimit => {
-  try {
-    return parseRateLimit(text, (window) => durationToMilliseconds(parseDuration(window)));
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-    return z.NEVER;
+  if (env.RECOVERY_LINK_LIFESPAN.nanoseconds > env.RECOVERY_LINK_MAX_LIFESPAN.nanoseconds) {
+    context.addIssue({
+      code: 'custom',
+      path: ['RECOVERY_LINK_LIFESPAN'],
+      message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})`,
+    });
   }
-});
-
-const trustedProxies = z.string().transform((list, context): TrustedProxy[] => {
-  const proxies: TrustedProxy[] = [];
-  for (const entry of list.split(',').map((item) => item.trim())) {
-    if (entry === '') continue;
-    try {
-      proxies.push(parseTrustedProxy(entry));
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+  // The session stands in for a password the person no longer has: keep it short.
+  const sessionMaxAge = env.PRIVILEGED_SESSION_MAX_AGE.nanoseconds;
+  if (sessionMaxAge < 1_000_000_000n || sessionMaxAge > 86_400_000_000_000n) {
+    context.addIssue({ code: 'custom', path: ['PRIVILEGED_SESSION_MAX_AGE'], message: 'must be between 1s and 24h' });
+  }
+  if (env.MONGODB_TIMEOUT.nanoseconds < 100_000_000n || env.MONGODB_TIMEOUT.nanoseconds > 60_000_000_000n) {
+    context.addIssue({ code: 'custom', path: ['MONGODB_TIMEOUT'], message: 'must be between 100ms and 60s' });
+  }
+  for (const name of ['HTTP_HEADERS_TIMEOUT', 'HTTP_REQUEST_TIMEOUT', 'HTTP_KEEP_ALIVE_TIMEOUT'] as const) {
+    if (env[name].nanoseconds < 1_000_000_000n || env[name].nanoseconds > 600_000_000_000n) {
+      context.addIssue({ code: 'custom', path: [name], message: 'must be between 1s and 10m' });
     }
   }
-  return proxies;
-});
-
-const returnToAllowlist = z.string().transform((list, context): ReturnToAllowlist => {
-  try {
-    return parseReturnToAllowlist(list);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-    return z.NEVER;
+  // Node counts both from the connection's start: a longer headers timeout would never apply.
+  if (env.HTTP_HEADERS_TIMEOUT.nanoseconds > env.HTTP_REQUEST_TIMEOUT.nanoseconds) {
+    context.addIssue({
+      code: 'custom',
+      path: ['HTTP_HEADERS_TIMEOUT'],
+      message: `must not exceed HTTP_REQUEST_TIMEOUT (${env.HTTP_REQUEST_TIMEOUT.text})`,
+    });
+  }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+    context.addIssue({
+      code: 'custom',
+      path: ['METRICS_PORT'],
+      message: 'must differ from PORT (leave it unset to share PORT)',
+    });
+  }
+  if (env.AUTH_MAX_TOKEN_LIFETIME.nanoseconds < 1_000_000_000n) {
+    context.addIssue({ code: 'custom', path: ['AUTH_MAX_TOKEN_LIFETIME'], message: 'must be at least 1s' });
+  }
+  if (env.AUTH_JWKS_URL !== undefined && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_JWKS_URL'],
+      message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',
+    });
   }
 });
-
-const flag = z
-  .enum(['true', 'false'])
-  .default('false')
-  .transform((value) => value === 'true');
-
-const environmentSchema = z
-  .object({
-    // A misspelt production (`Production`, `prod`) must not quietly run development mode.
-    NODE_ENV: z
-      .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
-      .default('development'),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-    HTTP_HEADERS_TIMEOUT: duration.prefault(DEFAULT_CONNECTION_LIMITS.headersTimeout),
-    HTTP_REQUEST_TIMEOUT: duration.prefault(DEFAULT_CONNECTION_LIMITS.requestTimeout),
-    HTTP_KEEP_ALIVE_TIMEOUT: duration.prefault(DEFAULT_CONNECTION_LIMITS.keepAliveTimeout),
-    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_CONNECTION_LIMITS.maxConnections),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
-      .optional(),
-    MONGODB_DB: z.string().min(1).default('iam'),
-    IDENTITIES_COLLECTION: z.string().min(1).default('identities'),
-    RECOVERY_LINKS_COLLECTION: z.string().min(1).default('recovery_links'),
-    MONGODB_TIMEOUT: duration.prefault('2s'),
-    EMBEDDED_IDENTITIES_FILE: z.string().min(1).optional(),
-    RECOVERY_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
-    RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
-    RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    RECOVERY_LINK_KEEP_OLDER: flag,
-    RECOVERY_LINK_RATE_LIMIT: rateLimit.prefault('10/1h'),
-    RECOVERY_LINK_RETENTION: duration.prefault('168h'),
-    RECOVERY_EVENTS_RETENTION: duration.prefault('2160h'),
-    STORE_SWEEP_INTERVAL: duration.prefault('1m'),
-    REDEEM_RATE_LIMIT: rateLimit.prefault('30/1m'),
-    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    SETTINGS_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
-    RECOVERY_RETURN_TO_ALLOWLIST: returnToAllowlist.optional(),
-    SESSION_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-    PRIVILEGED_SESSION_MAX_AGE: duration.prefault('15m'),
-    ADMIN_API_KEYS: z
-      .string()
-      .transform((list) =>
-        list
-          .split(',')
-          .map((key) => key.trim())
-          .filter((key) => key !== ''),
-      )
-      .refine((keys) => keys.length > 0, 'must list at least one key')
-      .refine((keys) => keys.every((key) => key.length >= 32), 'every key must be at least 32 characters')
-      .optional(),
-    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-    AUTH_ISSUER: z.string().min(1).optional(),
-    AUTH_AUDIENCE: z.string().min(1).optional(),
-    AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'must be a single scope').default('recovery:write'),
-    AUTH_MAX_TOKEN_LIFETIME: duration.prefault('24h'),
-    DEBUG_ERRORS: flag,
-    INTROSPECTION: z.enum(['true', 'false']).optional(),
-    INLINE_TRACES: z.enum(['true', 'false']).optional(),
-    REQUEST_BODY_LIMIT: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .max(10 * 1024 * 1024)
-      .default(100 * 1024),
-    BATCHED_REQUESTS: flag,
-    PERSISTED_OPERATIONS_ONLY: flag,
-    ALLOW_EMBEDDED_STORE_IN_PRODUCTION: flag,
-    COMPILED_EXECUTION: z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((value) => value === 'true'),
-    PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
-    TRUSTED_PROXIES: trustedProxies.optional(),
-    ROUTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    RECOVERY_PAGE_GRAPHQL_URL: z.url({ protocol: /^https?$/ }).optional(),
-    ENTITIES_MAX_REPRESENTATIONS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(DEFAULT_MAX_ENTITY_REPRESENTATIONS),
-    ...tracingEnvironmentSchema.shape,
-  })
-  .superRefine((env, context) => {
-    if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
-      context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
-    }
-    if (env.RECOVERY_LINK_LIFESPAN.nanoseconds > env.RECOVERY_LINK_MAX_LIFESPAN.nanoseconds) {
-      context.addIssue({
-        code: 'custom',
-        path: ['RECOVERY_LINK_LIFESPAN'],
-        message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})`,
-      });
-    }
-    // The session stands in for a password the person no longer has: keep it short.
-    const sessionMaxAge = env.PRIVILEGED_SESSION_MAX_AGE.nanoseconds;
-    if (sessionMaxAge < 1_000_000_000n || sessionMaxAge > 86_400_000_000_000n) {
-      context.addIssue({ code: 'custom', path: ['PRIVILEGED_SESSION_MAX_AGE'], message: 'must be between 1s and 24h' });
-    }
-    if (env.MONGODB_TIMEOUT.nanoseconds < 100_000_000n || env.MONGODB_TIMEOUT.nanoseconds > 60_000_000_000n) {
-      context.addIssue({ code: 'custom', path: ['MONGODB_TIMEOUT'], message: 'must be between 100ms and 60s' });
-    }
-    for (const name of ['HTTP_HEADERS_TIMEOUT', 'HTTP_REQUEST_TIMEOUT', 'HTTP_KEEP_ALIVE_TIMEOUT'] as const) {
-      if (env[name].nanoseconds < 1_000_000_000n || env[name].nanoseconds > 600_000_000_000n) {
-        context.addIssue({ code: 'custom', path: [name], message: 'must be between 1s and 10m' });
-      }
-    }
-    // Node counts both from the connection's start: a longer headers timeout would never apply.
-    if (env.HTTP_HEADERS_TIMEOUT.nanoseconds > env.HTTP_REQUEST_TIMEOUT.nanoseconds) {
-      context.addIssue({
-        code: 'custom',
-        path: ['HTTP_HEADERS_TIMEOUT'],
-        message: `must not exceed HTTP_REQUEST_TIMEOUT (${env.HTTP_REQUEST_TIMEOUT.text})`,
-      });
-    }
-    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
-      context.addIssue({
-        code: 'custom',
-        path: ['METRICS_PORT'],
-        message: 'must differ from PORT (leave it unset to share PORT)',
-      });
-    }
-    if (env.AUTH_MAX_TOKEN_LIFETIME.nanoseconds < 1_000_000_000n) {
-      context.addIssue({ code: 'custom', path: ['AUTH_MAX_TOKEN_LIFETIME'], message: 'must be at least 1s' });
-    }
-    if (env.AUTH_JWKS_URL !== undefined && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['AUTH_JWKS_URL'],
-        message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',
-      });
-    }
-  });
 
 export interface Config {
   readonly production: boolean;
@@ -297,7 +167,7 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function parseConfig(environment: Readonly<Record<string, string | undefined>>): ConfigResult {
   // An empty variable means "not set", as in most deployment tools' templates.
   const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
-  const parsed = environmentSchema.safeParse(present);
+  const parsed = checkedEnvironmentSchema.safeParse(present);
   const problems = [
     ...(parsed.error?.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`) ?? []),
     ...productionProblems(present),

@@ -53,8 +53,8 @@ export function createLogger(
 /**
  * For lines whose fields are flat and fixed by the code that writes them (the line per
  * request): the same fields redacted, at the top level only. The wildcard paths, which
- * look one level into every field of every line, cost half of such a line (6 of 12 µs),
- * and a flat line has nothing for them to find.
+ * look one level into every field of every line, cost as much as the rest of such a line
+ * (bench/README.md, "Where the time goes"), and a flat line has nothing for them to find.
  */
 export function flatLineLogger(logger: Logger): Logger {
   return logger.child({}, { redact: { paths: REDACTED_FIELDS, censor: '[redacted]' } });

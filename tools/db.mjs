@@ -1,15 +1,22 @@
 // `npm run db`: a local MongoDB wire-protocol server for development, in the foreground.
-// The tests' FerretDB (tools/ferretdb): on PostgreSQL when one answers, in the database
-// recovery_link_dev (kept across starts), else on SQLite in .data/ferretdb (git-ignored).
+// The tests' FerretDB (tools/ferretdb): on PostgreSQL when one answers, in a database of
+// this checkout's own (recovery_link_dev_<hash of its path>, kept across starts, printed at
+// start; `--database-name` prints it and exits), else on SQLite in .data/ferretdb (git-ignored).
 // Settings: FERRETDB_PORT (default 27017), FERRETDB_POSTGRESQL_URL as for the tests
 // (a PostgreSQL server URL naming the database to connect to; `off` for SQLite).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { devDatabaseName } from './dev-database-name.mjs';
 
 const root = new URL('../', import.meta.url);
 const ferretdb = fileURLToPath(new URL('tools/ferretdb/bin/ferretdb', root));
-const DATABASE = 'recovery_link_dev';
+const DATABASE = devDatabaseName(fileURLToPath(root));
+
+if (process.argv.includes('--database-name')) {
+  console.log(DATABASE);
+  process.exit(0);
+}
 
 const port = Number(process.env.FERRETDB_PORT ?? '27017');
 if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -14,7 +14,7 @@ import { ServiceError } from './errors.js';
  */
 
 /** Verdicts per query hash, so a repeated document is printed once; bounded in bytes. */
-export const SAFELIST_CACHE_MAX_BYTES = 1024 * 1024;
+const SAFELIST_CACHE_MAX_BYTES = 1024 * 1024;
 /** What one entry costs besides its key: the boolean, the Map's slot, string headers. */
 const ENTRY_OVERHEAD_BYTES = 64;
 

@@ -51,9 +51,9 @@ export const DurationScalar = new GraphQLScalarType<Duration, string>({
 
 /**
  * graphql-scalars' DateTime, whose serialize returns the Date itself: JSON.stringify then
- * calls its toJSON, which takes V8 off its fast path for the whole response (about 3% of a
- * link creation's CPU). The ISO string toJSON would give is returned instead: the same
- * JSON, the same validation and errors.
+ * calls its toJSON, which takes V8 off its fast path for the whole response (measured in
+ * bench/README.md, "Where the time goes"). The ISO string toJSON would give is returned
+ * instead: the same JSON, the same validation and errors.
  */
 export const DateTimeScalar = new GraphQLScalarType({
   ...GraphQLDateTime.toConfig(),

@@ -5,9 +5,7 @@ import { Kind, parse, visit, type DocumentNode, type GraphQLSchema } from 'graph
 import { DEFAULT_MAX_ENTITY_REPRESENTATIONS, guardEntities } from './entities.js';
 import { resolvers } from './resolvers/index.js';
 import { guardServiceSdl } from './service-sdl.js';
-
-/** schema.graphql at the repository root is the single source of the API. */
-const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
+import { SCHEMA_FILE } from '../build-files.js';
 
 export interface SchemaOptions {
   /** ENTITIES_MAX_REPRESENTATIONS. */
@@ -20,7 +18,7 @@ export interface SchemaOptions {
 
 /** A Federation 2 subgraph schema: adds _service, _entities and the federation directives. */
 export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
-  const typeDefs = parse(readFileSync(SCHEMA_PATH, 'utf8'));
+  const typeDefs = parse(readFileSync(SCHEMA_FILE, 'utf8'));
   const schema = buildSubgraphSchema({
     typeDefs: options.adminScope === undefined ? typeDefs : withAdminScope(typeDefs, options.adminScope),
     // Our resolver map is typed by codegen; @apollo/subgraph types contexts as unknown.
@@ -37,7 +35,7 @@ export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
  * `_service`, names the configured one instead. Every admin field takes exactly that one
  * scope, so the directive's argument is replaced whole.
  */
-export function withAdminScope(typeDefs: DocumentNode, scope: string): DocumentNode {
+function withAdminScope(typeDefs: DocumentNode, scope: string): DocumentNode {
   return visit(typeDefs, {
     Directive(node) {
       if (node.name.value !== 'requiresScopes') return undefined;

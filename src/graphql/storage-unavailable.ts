@@ -31,7 +31,7 @@ const RETRY_AFTER_SECONDS_BY_ID: Readonly<Record<string, number>> = {
  * Retry-After) keeps it. The error id is read from the formatted errors, which the error
  * formatter has already reduced to the closed set of ids. Null: the response stays as is.
  */
-export function storageUnavailableHead(
+function storageUnavailableHead(
   errors: readonly GraphQLFormattedError[],
   status: number | undefined,
 ): { readonly status: number; readonly retryAfter: string } | null {

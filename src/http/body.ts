@@ -29,9 +29,9 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
 
 /**
  * The body as text, read with stream events: `for await` over the request made an async
- * iterator, a generator and an end-of-stream watcher for every request (about 3% of the
- * service's CPU) to read what is nearly always one chunk. A body over the limit is
- * refused as soon as it passes the limit, one cut short rejects.
+ * iterator, a generator and an end-of-stream watcher for every request to read what is
+ * nearly always one chunk (its cost: bench/README.md, "Where the time goes"). A body
+ * over the limit is refused as soon as it passes the limit, one cut short rejects.
  */
 function readText(request: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ServiceError } from '../graphql/errors.js';
+import { OPERATIONS_DIRECTORY } from '../build-files.js';
 
 /**
  * Persisted documents: this service's own (operations/persisted-operations.json) and, with
@@ -10,24 +11,10 @@ import { ServiceError } from '../graphql/errors.js';
  * before Apollo runs; whether a document may run at all (PERSISTED_OPERATIONS_ONLY) is
  * judged on what Apollo parsed (graphql/safelist.ts), whatever the method or encoding.
  */
-const OPERATIONS_DIRECTORY = new URL('../../operations/', import.meta.url);
 const MANIFEST_PATH = new URL('persisted-operations.json', OPERATIONS_DIRECTORY);
 
 /** The documents by id: from the manifests read at start, never from requests. */
 export type PersistedDocuments = ReadonlyMap<string, string>;
-
-/**
- * The texts in which the service's own operations arrive: the manifest's printed bodies
- * (what a persisted id stands for, and what the recovery page sends) and the files of
- * operations/ as written, comments included.
- */
-export function persistedOperationDocuments(): string[] {
-  const files = readdirSync(OPERATIONS_DIRECTORY).filter((file) => file.endsWith('.graphql'));
-  return [
-    ...[...manifestDocuments(readFileSync(MANIFEST_PATH, 'utf8'), 'operations/persisted-operations.json').values()],
-    ...files.map((file) => readFileSync(new URL(file, OPERATIONS_DIRECTORY), 'utf8')),
-  ];
-}
 
 /** This service's manifest and, when given, an external one (PERSISTED_OPERATIONS_FILE). */
 export function loadPersistedDocuments(externalFile: string | null): PersistedDocuments {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { OPERATIONS_DIRECTORY } from '../build-files.js';
 
 /**
  * The page a recovery link opens. Opening it does nothing to the link: mail scanners and
@@ -30,7 +31,7 @@ export interface RenderedPage {
 }
 
 /** The persisted operation itself, so the page works under PERSISTED_OPERATIONS_ONLY too. */
-const REDEEM_DOCUMENT = readFileSync(new URL('../../operations/redeem-recovery-link.graphql', import.meta.url), 'utf8');
+const REDEEM_DOCUMENT = readFileSync(new URL('redeem-recovery-link.graphql', OPERATIONS_DIRECTORY), 'utf8');
 
 export function renderRecoveryPage(options: RecoveryPageOptions): RenderedPage {
   const nonce = randomBytes(16).toString('base64');
@@ -71,10 +72,10 @@ function connectSource(graphqlUrl: string): string {
 /**
  * The page's HTML, CSS and browser script live as real files beside this module (so
  * editors and linters see them as what they are), read once and put together here; the
- * nonce and the configuration go in per response. Read from src/ relative to this module,
- * which works from src/http and dist/http alike, as operations/ does above.
+ * nonce and the configuration go in per response. The build copies the folder beside the
+ * compiled module (tools/copy-build-assets.mjs), so it is found from src/http and dist/http alike.
  */
-const PAGE_DIRECTORY = new URL('../../src/http/recovery-page/', import.meta.url);
+const PAGE_DIRECTORY = new URL('recovery-page/', import.meta.url);
 const pageFile = (name: string) => readFileSync(new URL(name, PAGE_DIRECTORY), 'utf8');
 const PAGE = pageFile('page.html')
   .replace('{{style}}', () => pageFile('page.css'))

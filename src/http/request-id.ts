@@ -16,8 +16,8 @@ export function resolveRequestId(header: string | string[] | undefined): string 
 /**
  * Apollo's formatError sees an error but not the request it belongs to. Instead of
  * request-scoped storage (AsyncLocalStorage, whose promise hooks ran on every promise of
- * every request: about 5% of the service's CPU), two supported hooks between them name
- * the request of every error (src/graphql/request-ids.ts):
+ * every request; what that cost is in bench/README.md, "Where the time goes"), two
+ * supported hooks between them name the request of every error (src/graphql/request-ids.ts):
  * - errors of an operation are labelled with its id in didEncounterErrors, which Apollo
  *   calls with the very errors it formats next; weak maps, so a label lives exactly as
  *   long as its error;

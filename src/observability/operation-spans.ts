@@ -4,8 +4,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 
 /** Names from the OpenTelemetry GraphQL semantic conventions (still "development" there). */
-export const ATTR_GRAPHQL_OPERATION_TYPE = 'graphql.operation.type';
-export const ATTR_GRAPHQL_OPERATION_NAME = 'graphql.operation.name';
+const ATTR_GRAPHQL_OPERATION_TYPE = 'graphql.operation.type';
+const ATTR_GRAPHQL_OPERATION_NAME = 'graphql.operation.name';
 
 /**
  * Operation names are the caller's text: a router's generated names

@@ -84,7 +84,7 @@ export function requestObserver(record: RecordRequest): ApolloServerPlugin<Graph
   };
 }
 
-export function rootFields(operation: OperationDefinitionNode | undefined): string[] {
+function rootFields(operation: OperationDefinitionNode | undefined): string[] {
   return (
     operation?.selectionSet.selections.flatMap((selection) =>
       selection.kind === 'Field' ? [selection.name.value] : [],
@@ -101,7 +101,7 @@ function errorIdOf(error: GraphQLFormattedError): string {
  * add series: a root field of the schema when there is one (aliases repeat it), else
  * `multiple` for several, else `other` (introspection, unknown fields, no operation).
  */
-export function operationLabel(fields: readonly string[], schema: GraphQLSchema): string {
+function operationLabel(fields: readonly string[], schema: GraphQLSchema): string {
   const distinct = new Set(fields);
   if (distinct.size > 1) return [...distinct].every((field) => isRootField(schema, field)) ? 'multiple' : 'other';
   const [field] = distinct;

@@ -53,19 +53,76 @@ const protocol = z.enum(['http/protobuf', 'http/json'], {
   message: 'must be http/protobuf or http/json (grpc is not supported)',
 });
 
+/** Each with what it means, for docs/configuration.md (see config-schema.ts). */
+const telemetry = (description: string, shownDefault?: string) => ({
+  section: 'telemetry',
+  description,
+  ...(shownDefault === undefined ? {} : { default: shownDefault }),
+});
+
 export const tracingEnvironmentSchema = z.object({
-  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
-  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none'], { message: 'must be otlp or none' }).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: protocol.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol.optional(),
-  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList.optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
-  OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).optional(),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta(telemetry('`true` keeps tracing off even with an endpoint.', '`false`')),
+  OTEL_TRACES_EXPORTER: z
+    .enum(['otlp', 'none'], { message: 'must be otlp or none' })
+    .optional()
+    .meta(telemetry('`none` keeps tracing off even with an endpoint; `otlp` is the only exporter.', '`otlp`')),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl
+    .optional()
+    .meta(
+      telemetry(
+        "The collector's OTLP/HTTP base URL (`/v1/traces` is appended); setting it (or the next) turns tracing on. What the spans carry, and what never: [traces](operations.md#traces).",
+      ),
+    ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl
+    .optional()
+    .meta(telemetry('The traces URL itself, used as given; wins over the one above.')),
+  OTEL_EXPORTER_OTLP_PROTOCOL: protocol
+    .optional()
+    .meta(telemetry('`http/protobuf` or `http/json`; gRPC is refused.', '`http/protobuf`')),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol
+    .optional()
+    .meta(telemetry('The same for traces; wins over the one above.', '`OTEL_EXPORTER_OTLP_PROTOCOL`')),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList
+    .optional()
+    .meta(
+      telemetry(
+        "`key=value,…` sent with every export, such as a collector's API key (values percent-encoded). Never logged.",
+      ),
+    ),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList
+    .optional()
+    .meta(telemetry('Add to and override the ones above for trace exports. Never logged.')),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      telemetry(
+        "The spans' `service.name` (else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else the package name).",
+        '`recovery-link-subgraph`',
+      ),
+    ),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList
+    .optional()
+    .meta(telemetry('`key=value,…` resource attributes, such as `deployment.environment.name=prod`.')),
+  OTEL_TRACES_SAMPLER: z
+    .enum(SAMPLERS)
+    .optional()
+    .meta(
+      telemetry(
+        "`always_on`, `always_off`, `traceidratio` or their `parentbased_` forms; the default follows the caller's sampled flag.",
+        '`parentbased_always_on`',
+      ),
+    ),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta(telemetry('The ratio (0 to 1) the `traceidratio` samplers keep.', '`1`')),
 });
 
 export type TracingEnvironment = z.infer<typeof tracingEnvironmentSchema>;

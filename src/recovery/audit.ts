@@ -3,6 +3,9 @@
  * only logs a line; an admin investigating a takeover needs a queryable record. Events
  * never carry a token or a token hash. Links are their own `created` entries and claims
  * their `redeemed`/`revoked` ones (see store.ts); only failures are written as events.
+ * `rate_limited` is no longer recorded (a refused request writes nothing; the metrics count
+ * it): it stays a type only because the schema keeps its deprecated enum value, so trails
+ * written before still read.
  */
 export const RECOVERY_EVENT_TYPES = ['created', 'redeemed', 'failed', 'revoked', 'rate_limited'] as const;
 export type RecoveryEventType = (typeof RECOVERY_EVENT_TYPES)[number];
@@ -11,7 +14,7 @@ export interface RecoveryEvent {
   readonly type: RecoveryEventType;
   readonly identityId: string | null;
   readonly flowId: string | null;
-  /** For `failed` and `rate_limited`: the error id the caller received. */
+  /** For `failed`: the error id the caller received. */
   readonly errorId: string | null;
   /** `api_key:<key id>` or `jwt:<subject>` for admin operations; null for the public one. */
   readonly actor: string | null;

@@ -15,7 +15,8 @@ export type RateDecision = { readonly allowed: true } | { readonly allowed: fals
 
 export type RateLimitBucket = 'create_per_identity' | 'redeem_per_client';
 
-export class RateLimitSyntaxError extends Error {}
+/** A malformed rate limit setting; its message is the configuration problem. */
+class RateLimitSyntaxError extends Error {}
 
 /** Parses `<count>/<Go duration>`, such as `10/1h` or `30/1m`. */
 export function parseRateLimit(text: string, parseWindow: (text: string) => number): RateLimit {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
@@ -55,6 +56,14 @@ describe('the embedded store opened from configuration', () => {
     });
     expect((await store.findIdentity('0b1e6a6e-1f0e-4b7c-9d1a-2f3e4d5c6b7a'))?.state).toBe('inactive');
     expect(await (await open()).findIdentity('7d444840-9dc0-11d1-b245-5ffdce74fad2')).toBeNull();
+  });
+
+  it('loads examples/identities.json, the example the docs name', async () => {
+    const store = await open(fileURLToPath(new URL('../../examples/identities.json', import.meta.url)));
+    expect((await store.findIdentity('5b2f3c1a-7e4d-4a9b-8c6f-1d2e3f4a5b6c'))?.traits).toMatchObject({
+      email: 'ada@example.com',
+    });
+    expect((await store.findIdentity('e1d2c3b4-a5f6-4789-9abc-def012345678'))?.state).toBe('inactive');
   });
 
   it('refuses a file whose identities are malformed, naming the file', async () => {

@@ -111,4 +111,13 @@ describe('npm run identities', () => {
     expect(results[3]?.stderr).toMatch(/^usage: /);
     expect(await scratch.db.collection('identities').countDocuments()).toBe(3);
   });
+
+  it('imports examples/identities.json, the file docs/operations.md names', async () => {
+    const example = fileURLToPath(new URL('../../examples/identities.json', import.meta.url));
+    const imported = await identities('import', example);
+    expect(imported).toMatchObject({ code: 0, stdout: expect.stringContaining('3 added, 0 updated') });
+    expect(await find('5b2f3c1a-7e4d-4a9b-8c6f-1d2e3f4a5b6c')).toMatchObject({ traits: { email: 'ada@example.com' } });
+    expect(await find('e1d2c3b4-a5f6-4789-9abc-def012345678')).toMatchObject({ state: 'inactive' });
+    expect((await createLink('9c8b7a6d-5e4f-4321-a0b9-c8d7e6f5a4b3')).body.errors).toBeUndefined();
+  });
 });

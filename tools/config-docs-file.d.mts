@@ -1,0 +1,3 @@
+export declare const CONFIGURATION_DOCS: string;
+export declare function formatConfigurationDocs(rendered: string): Promise<string>;
+export declare function staleConfigurationDocs(rendered: string, path?: string): Promise<string | null>;

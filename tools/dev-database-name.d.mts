@@ -1,0 +1,1 @@
+export declare function devDatabaseName(checkoutPath: string): string;
