@@ -86,6 +86,8 @@ const environmentSchema = z
     RECOVERY_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
     RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
+    RECOVERY_CODE_LIFESPAN: duration.prefault('15m'),
+    RECOVERY_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
     RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RECOVERY_LINK_KEEP_OLDER: flag,
     RECOVERY_LINK_RATE_LIMIT: rateLimit.prefault('10/1h'),
@@ -142,15 +144,14 @@ const environmentSchema = z
     ...tracingEnvironmentSchema.shape,
   })
   .superRefine((env, context) => {
-    if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
-      context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
-    }
-    if (env.RECOVERY_LINK_LIFESPAN.nanoseconds > env.RECOVERY_LINK_MAX_LIFESPAN.nanoseconds) {
-      context.addIssue({
-        code: 'custom',
-        path: ['RECOVERY_LINK_LIFESPAN'],
-        message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})`,
-      });
+    // Codes share the links' maximum, so a claim outlives any code as it outlives any link.
+    for (const name of ['RECOVERY_LINK_LIFESPAN', 'RECOVERY_CODE_LIFESPAN'] as const) {
+      const maximum = env.RECOVERY_LINK_MAX_LIFESPAN;
+      if (env[name].nanoseconds <= 0n) context.addIssue({ code: 'custom', path: [name], message: 'must be positive' });
+      if (env[name].nanoseconds > maximum.nanoseconds) {
+        const message = `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${maximum.text})`;
+        context.addIssue({ code: 'custom', path: [name], message });
+      }
     }
     // The session stands in for a password the person no longer has: keep it short.
     const sessionMaxAge = env.PRIVILEGED_SESSION_MAX_AGE.nanoseconds;
@@ -265,6 +266,10 @@ export interface Config {
   readonly redeemLimitPerClient: RateLimit;
   readonly defaultLifespan: Duration;
   readonly maxLifespan: Duration;
+  /** A code's default lifespan; bounded by maxLifespan too. */
+  readonly codeLifespan: Duration;
+  /** Submissions a code flow takes, right or wrong, before it is dead. */
+  readonly codeMaxAttempts: number;
   /** How long links and audit entries are kept (see RetentionPolicy). */
   readonly retention: RetentionPolicy;
   /** How often the service purges what is due where the store does not do it itself. */
@@ -384,6 +389,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       redeemLimitPerClient: env.REDEEM_RATE_LIMIT,
       defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
       maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
+      codeLifespan: env.RECOVERY_CODE_LIFESPAN,
+      codeMaxAttempts: env.RECOVERY_CODE_MAX_ATTEMPTS,
       retention: {
         linkMilliseconds: durationToMilliseconds(env.RECOVERY_LINK_RETENTION),
         eventMilliseconds: durationToMilliseconds(env.RECOVERY_EVENTS_RETENTION),

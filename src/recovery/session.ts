@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { durationToMilliseconds, type Duration } from './duration.js';
+import type { RecoveryMethod } from './store.js';
 
 /**
  * The privileged session a redeemed link grants: a JWT that a settings service verifies
@@ -18,16 +19,22 @@ export interface SessionIssuerOptions {
   readonly maxAge: Duration;
 }
 
-export type SessionIssuer = (identityId: string, flowId: string, now: Date) => Promise<PrivilegedSession>;
+/** `method` names how the person proved themselves, in the `amr` claim (`recovery_link`, `recovery_code`). */
+export type SessionIssuer = (
+  identityId: string,
+  flowId: string,
+  now: Date,
+  method: RecoveryMethod,
+) => Promise<PrivilegedSession>;
 
 export function createSessionIssuer(options: SessionIssuerOptions): SessionIssuer {
   const key = new TextEncoder().encode(options.signingKey);
   const maxAgeMilliseconds = durationToMilliseconds(options.maxAge);
-  return async (identityId, flowId, now) => {
+  return async (identityId, flowId, now, method) => {
     // JWT times are whole seconds; the answered expiry is the one inside the token.
     const issuedAt = Math.floor(now.getTime() / 1000);
     const expiresAt = issuedAt + Math.floor(maxAgeMilliseconds / 1000);
-    const token = await new SignJWT({ amr: ['recovery_link'] })
+    const token = await new SignJWT({ amr: [`recovery_${method}`] })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(identityId)
       .setJti(flowId)

@@ -3,6 +3,7 @@ import {
   DuplicateRecoveryLinkError,
   StoreUnavailableError,
   linkPurgeAt,
+  type CodeAttemptDecision,
   type Identity,
   type IdentityState,
   type NewRecoveryLink,
@@ -22,6 +23,7 @@ import {
 import type { Logger } from '../logger.js';
 import { isConnectionLoss } from './connection-loss.js';
 import { MongoAudit, type FailureDocument, type LinkDocument } from './mongo-audit.js';
+import { MongoCodeAttempts, type CodeAttemptDocument } from './mongo-code-attempts.js';
 import {
   MongoOutstandingSets,
   type ClaimDocument,
@@ -72,6 +74,7 @@ export class MongoRecoveryStore implements RecoveryStore {
   private readonly rateLimiter: MongoRateLimiter;
   private readonly sets: MongoOutstandingSets;
   private readonly audit: MongoAudit;
+  private readonly codeAttempts: MongoCodeAttempts;
   /** Operations under way, for close. */
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Which form the deployment's identity ids take, learned from the last one found. */
@@ -95,6 +98,8 @@ export class MongoRecoveryStore implements RecoveryStore {
     const unlessUnreachable = <T>(operation: () => Promise<T>): Promise<T> => this.unlessUnreachable(operation);
     this.sets = new MongoOutstandingSets(claims, decisions, outstanding, retention, unlessUnreachable);
     this.audit = new MongoAudit(links, claims, failures, retention, unlessUnreachable);
+    const attempts = claims as unknown as Collection<CodeAttemptDocument>;
+    this.codeAttempts = new MongoCodeAttempts(attempts, retention, unlessUnreachable);
   }
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
@@ -180,6 +185,7 @@ export class MongoRecoveryStore implements RecoveryStore {
         await this.links.insertOne({
           _id: link.flowId,
           identityId: link.identityId,
+          method: link.method,
           tokenHash: link.tokenHash,
           createdAt: link.createdAt,
           expiresAt: link.expiresAt,
@@ -243,6 +249,14 @@ export class MongoRecoveryStore implements RecoveryStore {
 
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     return this.sets.claimRecoveryLinks(flowIds, claim);
+  }
+
+  countCodeAttempt(
+    flow: Pick<NewRecoveryLink, 'flowId' | 'createdAt' | 'expiresAt'>,
+    maxAttempts: number,
+    at: Date,
+  ): Promise<CodeAttemptDecision> {
+    return this.codeAttempts.countCodeAttempt(flow, maxAttempts, at);
   }
 
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
@@ -359,6 +373,8 @@ function toLink(document: LinkDocument): NewRecoveryLink {
   return {
     flowId: document._id,
     identityId: document.identityId,
+    // Written before there were codes: every such flow is a link.
+    method: document.method ?? 'link',
     tokenHash: document.tokenHash,
     createdAt: document.createdAt,
     expiresAt: document.expiresAt,

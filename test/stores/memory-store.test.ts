@@ -84,6 +84,7 @@ describe('the embedded store under a flood', () => {
     for (let i = 0; i < MEMORY_STORE_CAPS.failures + 500; i++) {
       await store.recordFailure({
         type: 'failed',
+        method: 'link',
         identityId,
         flowId: null,
         errorId: 'recovery_link_invalid',

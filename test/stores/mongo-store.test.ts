@@ -80,6 +80,7 @@ describe('MongoDB store', () => {
     await store.insertRecoveryLink({
       flowId,
       identityId: identity.id,
+      method: 'link',
       tokenHash: 'hash-only',
       createdAt: new Date(),
       expiresAt: new Date(Date.now() + 60_000),
@@ -106,6 +107,7 @@ describe('MongoDB store', () => {
       'createdAt',
       'expiresAt',
       'identityId',
+      'method',
       'purgeAt',
       'requestId',
       'tokenHash',
