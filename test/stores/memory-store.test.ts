@@ -9,9 +9,26 @@ import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/
 import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
 import type { Identity } from '../../src/recovery/index.js';
 import { linkFixture } from '../support/fixtures.js';
+import { describeRecoveryCodeContract } from './recovery-code-contract.js';
 import { describeRecoveryStoreContract } from './recovery-store-contract.js';
 
 describeRecoveryStoreContract('embedded (in-memory)', async () => {
+  const identities: Identity[] = [];
+  let store = new MemoryRecoveryStore();
+  return {
+    get store() {
+      return store;
+    },
+    // The embedded store takes its identities at construction, as `npm start` does.
+    async seedIdentity(identity) {
+      identities.push(identity);
+      store = new MemoryRecoveryStore(identities);
+    },
+    dispose: () => store.close(),
+  };
+});
+
+describeRecoveryCodeContract('embedded (in-memory)', async () => {
   const identities: Identity[] = [];
   let store = new MemoryRecoveryStore();
   return {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { identityFixture } from '../support/fixtures.js';
+import { describeRecoveryCodeContract } from './recovery-code-contract.js';
 import { describeRecoveryStoreContract } from './recovery-store-contract.js';
 
 const silent = pino({ level: 'silent' });
@@ -25,6 +26,19 @@ function connect(database: ScratchDatabase, logger = silent) {
 }
 
 describeRecoveryStoreContract('MongoDB', async () => {
+  const database = await openScratchDatabase();
+  const store = await connect(database);
+  return {
+    store,
+    seedIdentity: (identity) => insertIdentity(database.db, identity),
+    async dispose() {
+      await store.close();
+      await database.drop();
+    },
+  };
+});
+
+describeRecoveryCodeContract('MongoDB', async () => {
   const database = await openScratchDatabase();
   const store = await connect(database);
   return {
