@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   DurationSyntaxError,
+  defaultCodeLifespan,
   durationToMilliseconds,
   parseDuration,
   parseRateLimit,
@@ -86,7 +87,7 @@ const environmentSchema = z
     RECOVERY_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     RECOVERY_LINK_LIFESPAN: duration.prefault('1h'),
     RECOVERY_LINK_MAX_LIFESPAN: duration.prefault('720h'),
-    RECOVERY_CODE_LIFESPAN: duration.prefault('15m'),
+    RECOVERY_CODE_LIFESPAN: duration.optional(),
     RECOVERY_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
     RECOVERY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RECOVERY_LINK_KEEP_OLDER: flag,
@@ -147,6 +148,7 @@ const environmentSchema = z
     // Codes share the links' maximum, so a claim outlives any code as it outlives any link.
     for (const name of ['RECOVERY_LINK_LIFESPAN', 'RECOVERY_CODE_LIFESPAN'] as const) {
       const maximum = env.RECOVERY_LINK_MAX_LIFESPAN;
+      if (env[name] === undefined) continue;
       if (env[name].nanoseconds <= 0n) context.addIssue({ code: 'custom', path: [name], message: 'must be positive' });
       if (env[name].nanoseconds > maximum.nanoseconds) {
         const message = `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${maximum.text})`;
@@ -389,7 +391,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       redeemLimitPerClient: env.REDEEM_RATE_LIMIT,
       defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
       maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
-      codeLifespan: env.RECOVERY_CODE_LIFESPAN,
+      codeLifespan: env.RECOVERY_CODE_LIFESPAN ?? defaultCodeLifespan(env.RECOVERY_LINK_MAX_LIFESPAN),
       codeMaxAttempts: env.RECOVERY_CODE_MAX_ATTEMPTS,
       retention: {
         linkMilliseconds: durationToMilliseconds(env.RECOVERY_LINK_RETENTION),

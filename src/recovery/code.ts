@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { parseDuration, type Duration } from './duration.js';
 import type { TokenHasher } from './token.js';
 
 /**
@@ -10,6 +11,16 @@ import type { TokenHasher } from './token.js';
 export const RECOVERY_CODE_DIGITS = 8;
 
 export type CodeGenerator = () => string;
+
+const DEFAULT_CODE_LIFESPAN = parseDuration('15m');
+
+/**
+ * RECOVERY_CODE_LIFESPAN when unset: 15m, or the links' maximum if that is shorter, so a
+ * short RECOVERY_LINK_MAX_LIFESPAN set before codes existed still starts.
+ */
+export function defaultCodeLifespan(maxLifespan: Duration): Duration {
+  return DEFAULT_CODE_LIFESPAN.nanoseconds <= maxLifespan.nanoseconds ? DEFAULT_CODE_LIFESPAN : maxLifespan;
+}
 
 /**
  * `crypto.randomInt` draws from the CSPRNG by rejection sampling, so every value below

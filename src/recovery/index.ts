@@ -5,7 +5,13 @@ export type { TokenGenerator, TokenHasher } from './token.js';
 export { createSessionIssuer } from './session.js';
 export type { SessionIssuer, PrivilegedSession } from './session.js';
 export { buildRecoveryFlowLink, buildRecoveryLink } from './link.js';
-export { RECOVERY_CODE_DIGITS, generateRecoveryCode, hashRecoveryCode, normalizeRecoveryCode } from './code.js';
+export {
+  RECOVERY_CODE_DIGITS,
+  defaultCodeLifespan,
+  generateRecoveryCode,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+} from './code.js';
 export type { CodeGenerator } from './code.js';
 export { RecoveryService } from './service.js';
 export type { RecoveryServiceDependencies } from './dependencies.js';
