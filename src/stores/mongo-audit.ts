@@ -1,5 +1,5 @@
 import { MongoServerError, type Collection } from 'mongodb';
-import type { RecoveryEvent, RecoveryMethod, RetentionPolicy } from '../recovery/index.js';
+import type { NewRecoveryLink, RecoveryEvent, RecoveryMethod, RetentionPolicy } from '../recovery/index.js';
 import type { ClaimDocument } from './mongo-outstanding-sets.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
@@ -16,6 +16,22 @@ export interface LinkDocument {
   actor: string | null;
   clientAddress: string | null;
   purgeAt: Date;
+}
+
+/** A link document as the domain's record. */
+export function toLink(document: LinkDocument): NewRecoveryLink {
+  return {
+    flowId: document._id,
+    identityId: document.identityId,
+    // Written before there were codes: every such flow is a link.
+    method: document.method ?? 'link',
+    tokenHash: document.tokenHash,
+    createdAt: document.createdAt,
+    expiresAt: document.expiresAt,
+    requestId: document.requestId,
+    actor: document.actor ?? null,
+    clientAddress: document.clientAddress ?? null,
+  };
 }
 
 /** Failures, one document per who, identity tried, what and window, counted (see failureKey in shared.ts). */

@@ -22,7 +22,7 @@ import {
 } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
 import { isConnectionLoss } from './connection-loss.js';
-import { MongoAudit, type FailureDocument, type LinkDocument } from './mongo-audit.js';
+import { MongoAudit, toLink, type FailureDocument, type LinkDocument } from './mongo-audit.js';
 import { MongoCodeAttempts, type CodeAttemptDocument } from './mongo-code-attempts.js';
 import {
   MongoOutstandingSets,
@@ -367,21 +367,6 @@ async function ensureIndexes(collections: StoreCollections, logger: Logger): Pro
     logger.info('this server has no TTL indexes: the service purges what is due itself (STORE_SWEEP_INTERVAL)');
     return false;
   }
-}
-
-function toLink(document: LinkDocument): NewRecoveryLink {
-  return {
-    flowId: document._id,
-    identityId: document.identityId,
-    // Written before there were codes: every such flow is a link.
-    method: document.method ?? 'link',
-    tokenHash: document.tokenHash,
-    createdAt: document.createdAt,
-    expiresAt: document.expiresAt,
-    requestId: document.requestId,
-    actor: document.actor ?? null,
-    clientAddress: document.clientAddress ?? null,
-  };
 }
 
 function toIdentity(id: string, document: IdentityDocument): Identity {
