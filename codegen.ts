@@ -21,6 +21,7 @@ const config: CodegenConfig = {
         mappers: {
           Identity: '../unknown-identity.js#IdentityParent as IdentityModel',
           RecoveryLink: '../../recovery/index.js#CreatedRecoveryLink as RecoveryLinkModel',
+          RecoveryCode: '../../recovery/index.js#CreatedRecoveryCode as RecoveryCodeModel',
           RecoveryRedemption: '../../recovery/index.js#Redemption as RecoveryRedemptionModel',
           RecoveryEvent: '../../recovery/index.js#RecoveryEvent as RecoveryEventModel',
         },

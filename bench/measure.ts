@@ -6,7 +6,8 @@ import { ADMIN_KEY, cpuSeconds, rssMb, type Running } from './processes.js';
 
 export type StoreName = 'embedded' | 'mongodb';
 export type Target = 'service' | 'ceiling';
-export type Operation = 'createRecoveryLink' | 'redeemRecoveryLink' | 'revokeRecoveryLinks';
+export type Operation =
+  'createRecoveryLink' | 'redeemRecoveryLink' | 'revokeRecoveryLinks' | 'createRecoveryCode' | 'redeemRecoveryCode';
 
 /** What the load generator saw (see LoadResult), with where and how it ran and what each side spent. */
 export interface Measurement extends Pick<
@@ -31,6 +32,12 @@ const operation = (name: string) => readFileSync(new URL(`../../operations/${nam
 export const CREATE = operation('create-recovery-link');
 export const REDEEM = operation('redeem-recovery-link');
 export const REVOKE = operation('revoke-recovery-links');
+const DOCUMENT_OF: Record<Exclude<Operation, 'revokeRecoveryLinks'>, string> = {
+  createRecoveryLink: CREATE,
+  redeemRecoveryLink: REDEEM,
+  createRecoveryCode: operation('create-recovery-code'),
+  redeemRecoveryCode: operation('redeem-recovery-code'),
+};
 
 export interface LinkParameters {
   readonly flow: string;
@@ -46,7 +53,8 @@ export function request(
   query?: string,
 ) {
   if (target === 'ceiling') {
-    if (operation === 'revokeRecoveryLinks') throw new Error('the ceiling has no revocation');
+    if (operation !== 'createRecoveryLink' && operation !== 'redeemRecoveryLink')
+      throw new Error(`the ceiling has no ${operation}`);
     return {
       path: operation === 'createRecoveryLink' ? '/create' : '/redeem',
       headers: { 'content-type': 'application/json' },
@@ -58,7 +66,7 @@ export function request(
   const body =
     operation === 'revokeRecoveryLinks'
       ? { query: REVOKE, variables: input }
-      : { query: query ?? (operation === 'createRecoveryLink' ? CREATE : REDEEM), variables: { input } };
+      : { query: query ?? DOCUMENT_OF[operation], variables: { input } };
   return { path: '/graphql', headers, body: JSON.stringify(body) };
 }
 

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDatabase, type TestDatabase } from '../test/support/test-database.js';
+import { codes } from './codes.js';
 import { kratosLike, renderKratosLike, type KratosLikeRow } from './kratos-like.js';
 import { loadGenerator } from './load.js';
 import { closeBenchClient, openBenchDatabase } from './mongo-data.js';
@@ -31,7 +32,7 @@ import { tracingCost } from './tracing.js';
  *   --quick             short runs and small volumes, to try the bench itself (figures mean little)
  *   --store=embedded    one store only (embedded or mongodb)
  *   --only=a,b          scenarios: compare, shapes, one-identity, prefilled, hostile, commands,
- *                       kratos-like (the default set), soak (100,000 creations, for the memory they
+ *                       codes, kratos-like (the default set), soak (100,000 creations, for the memory they
  *                       leave) and tracing (OpenTelemetry on against off)
  *   --profile           also profile the service (node --cpu-prof) on the embedded store
  */
@@ -41,7 +42,7 @@ const QUICK = process.argv.includes('--quick');
 const PROFILE = process.argv.includes('--profile');
 const STORES = (argument('store') ?? 'embedded,mongodb').split(',');
 const SCENARIOS = new Set(
-  (argument('only') ?? 'compare,shapes,one-identity,prefilled,hostile,commands,kratos-like').split(','),
+  (argument('only') ?? 'compare,shapes,one-identity,prefilled,hostile,commands,codes,kratos-like').split(','),
 );
 /** The default REDEEM_RATE_LIMIT (30/1m), the window the hostile flood's writes are counted against. */
 const REDEEM_LIMIT = 30;
@@ -110,6 +111,7 @@ async function benchStore(store: StoreUnderTest, results: Results): Promise<void
     results.hostile[name] = report;
     results.scenarios.push(report.measurement);
   });
+  await attempt(name, 'codes', async () => void results.scenarios.push(...(await codes(store, settings))));
   await attempt(name, 'soak', async () => void results.scenarios.push(...(await soak(store, settings))));
   await attempt(name, 'tracing', async () => {
     const { measurements, summary } = await tracingCost(store, settings);

@@ -165,7 +165,18 @@ export const environmentSchema = z.object({
   }),
   RECOVERY_LINK_MAX_LIFESPAN: duration
     .prefault('720h')
-    .meta({ section: 'links', description: 'Longest `expiresIn` accepted.' }),
+    .meta({ section: 'links', description: 'Longest `expiresIn` accepted, for links and codes alike.' }),
+  RECOVERY_CODE_LIFESPAN: duration.optional().meta({
+    section: 'links',
+    default: '`15m`',
+    description:
+      'Lifespan of a recovery code when `expiresIn` is omitted (Go duration); at most `RECOVERY_LINK_MAX_LIFESPAN`, which bounds codes too (unset, a shorter maximum wins).',
+  }),
+  RECOVERY_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5).meta({
+    section: 'links',
+    description:
+      'Submissions a code flow takes, right or wrong, before it is dead (`recovery_code_attempts_exhausted`); 1 to 20.',
+  }),
   RECOVERY_TOKEN_SECRET: secret.optional().meta({
     section: 'links',
     default: 'random per process (with a warning)',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  defaultCodeLifespan,
   durationToMilliseconds,
   type Duration,
   type RateLimit,
@@ -23,15 +24,15 @@ export const SERVICE_NAME = 'recovery-link-subgraph';
 
 /** Settings checked against one another, once each parses on its own. */
 const checkedEnvironmentSchema = environmentSchema.superRefine((env, context) => {
-  if (env.RECOVERY_LINK_LIFESPAN.nanoseconds <= 0n) {
-    context.addIssue({ code: 'custom', path: ['RECOVERY_LINK_LIFESPAN'], message: 'must be positive' });
-  }
-  if (env.RECOVERY_LINK_LIFESPAN.nanoseconds > env.RECOVERY_LINK_MAX_LIFESPAN.nanoseconds) {
-    context.addIssue({
-      code: 'custom',
-      path: ['RECOVERY_LINK_LIFESPAN'],
-      message: `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${env.RECOVERY_LINK_MAX_LIFESPAN.text})`,
-    });
+  // Codes share the links' maximum, so a claim outlives any code as it outlives any link.
+  for (const name of ['RECOVERY_LINK_LIFESPAN', 'RECOVERY_CODE_LIFESPAN'] as const) {
+    const maximum = env.RECOVERY_LINK_MAX_LIFESPAN;
+    if (env[name] === undefined) continue;
+    if (env[name].nanoseconds <= 0n) context.addIssue({ code: 'custom', path: [name], message: 'must be positive' });
+    if (env[name].nanoseconds > maximum.nanoseconds) {
+      const message = `must not exceed RECOVERY_LINK_MAX_LIFESPAN (${maximum.text})`;
+      context.addIssue({ code: 'custom', path: [name], message });
+    }
   }
   // The session stands in for a password the person no longer has: keep it short.
   const sessionMaxAge = env.PRIVILEGED_SESSION_MAX_AGE.nanoseconds;
@@ -104,6 +105,10 @@ export interface Config {
   readonly redeemLimitPerClient: RateLimit;
   readonly defaultLifespan: Duration;
   readonly maxLifespan: Duration;
+  /** A code's default lifespan; bounded by maxLifespan too. */
+  readonly codeLifespan: Duration;
+  /** Submissions a code flow takes, right or wrong, before it is dead. */
+  readonly codeMaxAttempts: number;
   /** How long links and audit entries are kept (see RetentionPolicy). */
   readonly retention: RetentionPolicy;
   /** How often the service purges what is due where the store does not do it itself. */
@@ -224,6 +229,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       redeemLimitPerClient: env.REDEEM_RATE_LIMIT,
       defaultLifespan: env.RECOVERY_LINK_LIFESPAN,
       maxLifespan: env.RECOVERY_LINK_MAX_LIFESPAN,
+      codeLifespan: env.RECOVERY_CODE_LIFESPAN ?? defaultCodeLifespan(env.RECOVERY_LINK_MAX_LIFESPAN),
+      codeMaxAttempts: env.RECOVERY_CODE_MAX_ATTEMPTS,
       retention: {
         linkMilliseconds: durationToMilliseconds(env.RECOVERY_LINK_RETENTION),
         eventMilliseconds: durationToMilliseconds(env.RECOVERY_EVENTS_RETENTION),

@@ -132,6 +132,7 @@ export async function startApp(
       renderRecoveryPage({
         settingsUiUrl: config.settingsUiUrl,
         graphqlUrl: config.recoveryPageGraphqlUrl?.toString() ?? GRAPHQL_PATH,
+        codeMaxAttempts: config.codeMaxAttempts,
       }),
     createContext: (requestId, authorization, clientAddress, viaRouter): GraphQLContext => ({
       requestId,

@@ -5,6 +5,7 @@ import {
   RecoveryService,
   createSessionIssuer,
   createTokenHasher,
+  generateRecoveryCode,
   generateToken,
   type RecoveryStore,
 } from '../recovery/index.js';
@@ -16,6 +17,7 @@ export function createRecoveryService(config: Config, store: RecoveryStore, orig
     now: () => new Date(),
     newFlowId: randomUUID,
     generateToken,
+    generateCode: generateRecoveryCode,
     hashToken: createTokenHasher(config.tokenSecret),
     issueSession: createSessionIssuer({
       signingKey: config.sessionSigningKey,
@@ -25,6 +27,8 @@ export function createRecoveryService(config: Config, store: RecoveryStore, orig
     linkBaseUrl: () => config.recoveryLinkBaseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
     defaultLifespan: config.defaultLifespan,
     maxLifespan: config.maxLifespan,
+    codeLifespan: config.codeLifespan,
+    codeMaxAttempts: config.codeMaxAttempts,
     keepOlderLinks: config.keepOlderLinks,
     createLimitPerIdentity: config.createLimitPerIdentity,
     redeemLimitPerClient: config.redeemLimitPerClient,

@@ -1,4 +1,4 @@
-import { IDENTITY_STATES, RECOVERY_EVENT_TYPES } from '../recovery/index.js';
+import { IDENTITY_STATES, RECOVERY_EVENT_TYPES, RECOVERY_METHODS } from '../recovery/index.js';
 
 type SchemaEnum<V extends string> = { readonly [K in V as Uppercase<K>]: K };
 
@@ -15,4 +15,5 @@ function schemaEnum<const V extends string>(values: readonly V[]): SchemaEnum<V>
 export const ENUM_VALUES = {
   IdentityState: schemaEnum(IDENTITY_STATES),
   RecoveryEventType: schemaEnum(RECOVERY_EVENT_TYPES),
+  RecoveryMethod: schemaEnum(RECOVERY_METHODS),
 } as const;

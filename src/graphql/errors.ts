@@ -19,6 +19,7 @@ const ERROR_STATUS = {
   expires_in_out_of_range: 400,
   recovery_link_invalid: 400,
   return_to_forbidden: 400,
+  recovery_code_invalid: 400,
   unauthenticated: 401,
   router_secret_required: 401,
   forbidden: 403,
@@ -27,6 +28,9 @@ const ERROR_STATUS = {
   method_not_allowed: 405,
   identity_disabled: 409,
   recovery_link_expired: 410,
+  recovery_code_expired: 410,
+  // Gone rather than invalid: the flow is dead for good, whatever code comes next.
+  recovery_code_attempts_exhausted: 410,
   payload_too_large: 413,
   rate_limited: 429,
   unsupported_media_type: 415,
@@ -95,6 +99,20 @@ export function identityNotFound(identityId: string): ServiceError {
 
 export function identityDisabled(identityId: string): ServiceError {
   return new ServiceError('identity_disabled', `Identity with ID ${identityId} is disabled.`, { identityId });
+}
+
+/** What creating a link or a code answers when expiresIn is out of its bounds. */
+export function expiresInOutOfRange(outcome: {
+  readonly expiresIn: { readonly text: string };
+  readonly minimum: string;
+  readonly maximum: string;
+}): ServiceError {
+  const { expiresIn, minimum, maximum } = outcome;
+  return new ServiceError(
+    'expires_in_out_of_range',
+    `expiresIn ${JSON.stringify(expiresIn.text)} is out of range: it must be at least ${minimum} and at most ${maximum}.`,
+    { field: 'input.expiresIn', value: expiresIn.text, minimum, maximum },
+  );
 }
 
 /** The seed's errorGeneric `error` object. */

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OPERATIONS_DIRECTORY } from '../build-files.js';
+import { RECOVERY_CODE_DIGITS } from '../recovery/index.js';
 
 /**
  * The page a recovery link opens. Opening it does nothing to the link: mail scanners and
  * link previews fetch links, and Kratos' single-use links die that way (#1142, #3971).
- * Only the person's click on Continue redeems it, with a POST of redeemRecoveryLink.
+ * Only the person's click on Continue redeems it, with a POST of redeemRecoveryLink. A
+ * code's link (a flow and no token) shows a form for the code instead, which submits
+ * redeemRecoveryCode only when the person does.
  *
  * Self-contained (no CDN, no framework) and served under a strict CSP whose nonce is
  * fresh per response, so nothing but this page's own script and style can run.
@@ -23,6 +26,8 @@ export interface RecoveryPageOptions {
    * endpoint (RECOVERY_PAGE_GRAPHQL_URL) when the subgraph answers only its router.
    */
   readonly graphqlUrl: string;
+  /** RECOVERY_CODE_MAX_ATTEMPTS: the page counts the attempts left from it. */
+  readonly codeMaxAttempts: number;
 }
 
 export interface RenderedPage {
@@ -31,13 +36,18 @@ export interface RenderedPage {
 }
 
 /** The persisted operation itself, so the page works under PERSISTED_OPERATIONS_ONLY too. */
-const REDEEM_DOCUMENT = readFileSync(new URL('redeem-recovery-link.graphql', OPERATIONS_DIRECTORY), 'utf8');
+const operation = (name: string) => readFileSync(new URL(`${name}.graphql`, OPERATIONS_DIRECTORY), 'utf8');
+const REDEEM_DOCUMENT = operation('redeem-recovery-link');
+const REDEEM_CODE_DOCUMENT = operation('redeem-recovery-code');
 
 export function renderRecoveryPage(options: RecoveryPageOptions): RenderedPage {
   const nonce = randomBytes(16).toString('base64');
   const config = JSON.stringify({
     graphqlUrl: options.graphqlUrl,
     redeemDocument: REDEEM_DOCUMENT,
+    redeemCodeDocument: REDEEM_CODE_DOCUMENT,
+    codeDigits: RECOVERY_CODE_DIGITS,
+    codeMaxAttempts: options.codeMaxAttempts,
     settingsUiUrl: options.settingsUiUrl?.toString() ?? null,
   }).replaceAll('<', '\\u003c'); // never "</script>" inside the JSON block
   return {

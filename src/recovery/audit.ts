@@ -1,3 +1,5 @@
+import type { RecoveryMethod } from './store.js';
+
 /**
  * The audit trail: what happened to whose recovery links, by whom, from where. Kratos
  * only logs a line; an admin investigating a takeover needs a queryable record. Events
@@ -12,6 +14,8 @@ export type RecoveryEventType = (typeof RECOVERY_EVENT_TYPES)[number];
 
 export interface RecoveryEvent {
   readonly type: RecoveryEventType;
+  /** Link or code; null when no longer known (a claim whose flow was purged or never stored). */
+  readonly method: RecoveryMethod | null;
   readonly identityId: string | null;
   readonly flowId: string | null;
   /** For `failed`: the error id the caller received. */
@@ -36,7 +40,7 @@ export interface RequestOrigin {
 export function eventFrom(
   origin: RequestOrigin,
   at: Date,
-  event: Pick<RecoveryEvent, 'type'> & Partial<Pick<RecoveryEvent, 'identityId' | 'flowId' | 'errorId'>>,
+  event: Pick<RecoveryEvent, 'type' | 'method'> & Partial<Pick<RecoveryEvent, 'identityId' | 'flowId' | 'errorId'>>,
 ): RecoveryEvent {
   return {
     identityId: null,

@@ -1,3 +1,4 @@
+import type { CodeGenerator } from './code.js';
 import type { Duration } from './duration.js';
 import type { RateLimit } from './rate-limit.js';
 import type { ReturnToAllowlist } from './return-to.js';
@@ -7,7 +8,7 @@ import type { TokenGenerator, TokenHasher } from './token.js';
 
 /**
  * Everything the recovery operations need; time and randomness are injected for tests.
- * Its own module so that the operations (create-link, redeem-link, revoke-links) and the
+ * Its own module so that the operations (create-link, create-code, redeem-link, redeem-code, revoke-links) and the
  * service that bundles them each depend on it, not on one another.
  */
 export interface RecoveryServiceDependencies {
@@ -15,12 +16,18 @@ export interface RecoveryServiceDependencies {
   readonly now: () => Date;
   readonly newFlowId: () => string;
   readonly generateToken: TokenGenerator;
+  readonly generateCode: CodeGenerator;
   readonly hashToken: TokenHasher;
   readonly issueSession: SessionIssuer;
   /** A function because the default base URL depends on the port the server got. */
   readonly linkBaseUrl: () => URL;
   readonly defaultLifespan: Duration;
+  /** Bounds links and codes alike (RECOVERY_LINK_MAX_LIFESPAN), so claims outlive both. */
   readonly maxLifespan: Duration;
+  /** A code's default lifespan (RECOVERY_CODE_LIFESPAN): shorter than a link's, as it is read out or typed. */
+  readonly codeLifespan: Duration;
+  /** Submissions a code flow takes, right or wrong, before it is dead (RECOVERY_CODE_MAX_ATTEMPTS). */
+  readonly codeMaxAttempts: number;
   /** False: a new link revokes the identity's older unused ones. */
   readonly keepOlderLinks: boolean;
   readonly createLimitPerIdentity: RateLimit;

@@ -9,3 +9,13 @@ export function buildRecoveryLink(baseUrl: URL, flowId: string, token: string): 
   link.searchParams.set('token', token);
   return link.toString();
 }
+
+/**
+ * Builds `<base>?flow=<flow id>`: the link of a code flow carries no secret, so a mail
+ * scanner that opens it burns nothing, and the person types the code on the page.
+ */
+export function buildRecoveryFlowLink(baseUrl: URL, flowId: string): string {
+  const link = new URL(baseUrl);
+  link.searchParams.set('flow', flowId);
+  return link.toString();
+}

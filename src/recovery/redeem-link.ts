@@ -1,8 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
-import { eventFrom, type RequestOrigin } from './audit.js';
-import { returnToStillAllowed } from './return-to.js';
-import { revokeOutstandingLinks } from './revoke-links.js';
+import type { RequestOrigin } from './audit.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
+import {
+  completeRedemption,
+  recordRedemptionFailure,
+  redemptionRateLimit,
+  sameHash,
+  type Redemption,
+} from './redeem-flow.js';
 
 export interface RedeemRecoveryLinkRequest {
   readonly flowId: string;
@@ -10,13 +14,7 @@ export interface RedeemRecoveryLinkRequest {
   readonly origin: RequestOrigin;
 }
 
-export interface Redemption {
-  readonly identityId: string;
-  readonly sessionToken: string;
-  readonly sessionExpiresAt: Date;
-  /** Where the page continues with the session: the link's allowed returnTo, or null for the settings UI. */
-  readonly returnTo: string | null;
-}
+export type { Redemption };
 
 /**
  * Unknown flow, wrong token, used and revoked links are one outcome on purpose: telling
@@ -39,73 +37,41 @@ export async function redeemRecoveryLink(
   deps: RecoveryServiceDependencies,
   request: RedeemRecoveryLinkRequest,
 ): Promise<RedeemRecoveryLinkOutcome> {
-  const { store } = deps;
-  const { origin } = request;
+  const { origin, flowId } = request;
   const now = deps.now();
-  // Per client, before anything else: this is the endpoint where tokens would be guessed.
-  // A refused attempt writes nothing, so a flood costs the store nothing.
-  const clientKey = origin.clientAddress ?? 'unknown';
-  const decision = await store.consumeRateLimit('redeem_per_client', clientKey, deps.redeemLimitPerClient, now);
-  if (!decision.allowed) return { kind: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
+  const retryAfterSeconds = await redemptionRateLimit(deps, origin, now);
+  if (retryAfterSeconds !== null) return { kind: 'rate_limited', retryAfterSeconds };
 
   const failed = async (failure: Failure, identityId: string | null): Promise<Failure> => {
-    await store.recordFailure(
-      eventFrom(origin, now, { type: 'failed', identityId, flowId: request.flowId, errorId: failure.kind }),
-    );
+    await recordRedemptionFailure(deps, origin, now, { method: 'link', flowId, identityId, errorId: failure.kind });
     return failure;
   };
-  const invalid = { kind: 'recovery_link_invalid', flowId: request.flowId } as const;
+  const invalid = { kind: 'recovery_link_invalid', flowId } as const;
 
-  const link = await store.findStoredRecoveryLink(request.flowId);
+  const link = await deps.store.findStoredRecoveryLink(flowId);
   if (link === null) return failed(invalid, null);
   // The caller hears only "invalid"; the admin-only trail names whose link was tried, also
-  // for a token too long to be one of ours (not hashed, but an attempt on that link all the same).
-  if (request.token.length > MAX_TOKEN_LENGTH || !sameHash(link.tokenHash, deps.hashToken(request.token)))
+  // for a token too long to be one of ours (not hashed, but an attempt on that link all
+  // the same). A code's flow never takes a token: that would skip its attempt count.
+  if (
+    link.method !== 'link' ||
+    request.token.length > MAX_TOKEN_LENGTH ||
+    !sameHash(link.tokenHash, deps.hashToken(request.token))
+  )
     return failed(invalid, link.identityId);
-  // The claim insert below answers "already used" on the way to success; the rarer
-  // refusals ask first, so a used link reads as invalid rather than expired or disabled.
-  const refuse = async (failure: Failure) =>
-    failed((await claimedAlready(deps, link.flowId)) ? invalid : failure, link.identityId);
-  // Expiry is told apart only to someone holding the right token, so they can ask again.
-  if (link.expiresAt.getTime() <= now.getTime()) {
-    return refuse({ kind: 'recovery_link_expired', flowId: link.flowId, expiredAt: link.expiresAt });
+
+  const step = await completeRedemption(deps, link, origin, now);
+  switch (step.kind) {
+    case 'redeemed':
+      return step;
+    case 'invalid':
+      return failed(invalid, link.identityId);
+    case 'expired':
+      return failed({ kind: 'recovery_link_expired', flowId, expiredAt: step.expiredAt }, link.identityId);
+    case 'identity_not_found':
+    case 'identity_disabled':
+      return failed(step, link.identityId);
+    default:
+      return step satisfies never;
   }
-
-  const identity = await store.findIdentity(link.identityId);
-  if (identity === null) return refuse({ kind: 'identity_not_found', identityId: link.identityId });
-  if (identity.state !== 'active') return refuse({ kind: 'identity_disabled', identityId: identity.id });
-
-  // The claim is the single atomic step: of any number of concurrent redemptions (or a
-  // redemption racing a revocation) in any number of processes, exactly one wins. It is
-  // also the `redeemed` entry of the audit trail.
-  const claimed = await store.claimRecoveryLinks([link.flowId], {
-    outcome: 'redeemed',
-    identityId: identity.id,
-    at: now,
-    requestId: origin.requestId,
-    actor: origin.actor,
-    clientAddress: origin.clientAddress,
-  });
-  if (claimed.length !== 1) return failed(invalid, identity.id);
-
-  // Whatever RECOVERY_LINK_KEEP_OLDER says, a redeemed link ends the others: a link
-  // created by a racing creation, or kept, must not open the account a second time.
-  await revokeOutstandingLinks(deps, identity.id, origin, link.flowId);
-  const returnTo = returnToStillAllowed(deps.returnToAllowlist, link.returnTo);
-  const session = await deps.issueSession(identity.id, link.flowId, now, returnTo);
-  return {
-    kind: 'redeemed',
-    redemption: { identityId: identity.id, sessionToken: session.token, sessionExpiresAt: session.expiresAt, returnTo },
-  };
-}
-
-async function claimedAlready(deps: Pick<RecoveryServiceDependencies, 'store'>, flowId: string): Promise<boolean> {
-  const record = await deps.store.findRecoveryLink(flowId);
-  return record === null || record.usedAt !== null || record.revokedAt !== null;
-}
-
-function sameHash(stored: string, presented: string): boolean {
-  const a = Buffer.from(stored);
-  const b = Buffer.from(presented);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

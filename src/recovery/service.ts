@@ -1,6 +1,8 @@
 import type { RecoveryEvent } from './audit.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
 import type { Identity } from './store.js';
+import { createRecoveryCode, type CreateRecoveryCodeOutcome, type CreateRecoveryCodeRequest } from './create-code.js';
+import { redeemRecoveryCode, type RedeemRecoveryCodeOutcome, type RedeemRecoveryCodeRequest } from './redeem-code.js';
 import { createRecoveryLink, type CreateRecoveryLinkOutcome, type CreateRecoveryLinkRequest } from './create-link.js';
 import { redeemRecoveryLink, type RedeemRecoveryLinkOutcome, type RedeemRecoveryLinkRequest } from './redeem-link.js';
 import {
@@ -9,7 +11,10 @@ import {
   type RevokeRecoveryLinksRequest,
 } from './revoke-links.js';
 
-/** The recovery lifecycle: create a link, redeem it once, or revoke what is outstanding. */
+/**
+ * The recovery lifecycle: create a link or a code, redeem it once, or revoke what is
+ * outstanding. Links and codes share it: one outstanding set, one claim per flow.
+ */
 export class RecoveryService {
   constructor(private readonly deps: RecoveryServiceDependencies) {}
 
@@ -35,6 +40,14 @@ export class RecoveryService {
 
   redeemRecoveryLink(request: RedeemRecoveryLinkRequest): Promise<RedeemRecoveryLinkOutcome> {
     return redeemRecoveryLink(this.deps, request);
+  }
+
+  createRecoveryCode(request: CreateRecoveryCodeRequest): Promise<CreateRecoveryCodeOutcome> {
+    return createRecoveryCode(this.deps, request);
+  }
+
+  redeemRecoveryCode(request: RedeemRecoveryCodeRequest): Promise<RedeemRecoveryCodeOutcome> {
+    return redeemRecoveryCode(this.deps, request);
   }
 
   revokeRecoveryLinks(request: RevokeRecoveryLinksRequest): Promise<RevokeRecoveryLinksOutcome> {

@@ -20,13 +20,23 @@ export interface Identity {
 }
 
 /**
- * A stored recovery link. The token itself is never part of it, only its HMAC. The link
- * document is also the `created` entry of the audit trail: one write, so a crash can never
- * leave a usable link that the trail does not know about.
+ * How a flow is redeemed: with the token inside its link, or with a short code typed on
+ * the page its link opens (Kratos' two recovery methods). Both are one kind of record.
+ */
+export const RECOVERY_METHODS = ['link', 'code'] as const;
+export type RecoveryMethod = (typeof RECOVERY_METHODS)[number];
+
+/**
+ * A stored recovery flow: a link, or a code. The secret itself is never part of it, only
+ * its HMAC. The document is also the `created` entry of the audit trail: one write, so a
+ * crash can never leave a usable link or code that the trail does not know about.
  */
 export interface NewRecoveryLink {
   readonly flowId: string;
   readonly identityId: string;
+  /** Links and codes share one lifecycle (outstanding set, claims); only the secret differs. */
+  readonly method: RecoveryMethod;
+  /** The HMAC of the link's token, or of the code (bound to its flow id, see code.ts). */
   readonly tokenHash: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;
@@ -167,6 +177,23 @@ export interface RecoveryLinkStore {
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]>;
 }
 
+/** A code submission counted, as the `attempt`-th of its flow; or refused, all being used. */
+export type CodeAttemptDecision = { readonly counted: true; readonly attempt: number } | { readonly counted: false };
+
+export interface CodeAttemptStore {
+  /**
+   * Counts one submission of a code for its flow, before the code is compared: unique
+   * inserts of `<flowId>#<n>` for n from 1 to `maxAttempts`, so of any number of racing
+   * submissions in any number of processes at most `maxAttempts` are counted (FerretDB's
+   * one atomic write). What it writes goes when the flow does.
+   */
+  countCodeAttempt(
+    flow: Pick<NewRecoveryLink, 'flowId' | 'createdAt' | 'expiresAt'>,
+    maxAttempts: number,
+    at: Date,
+  ): Promise<CodeAttemptDecision>;
+}
+
 export interface RateLimitStore {
   /** Counts one request against a limit, shared by every process using this store. */
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision>;
@@ -192,7 +219,7 @@ export interface StoreMaintenance {
 
 /** What the recovery domain needs from storage. Both stores pass one contract suite. */
 export interface RecoveryStore
-  extends IdentityReader, RecoveryLinkStore, RateLimitStore, AuditStore, StoreMaintenance {}
+  extends IdentityReader, RecoveryLinkStore, CodeAttemptStore, RateLimitStore, AuditStore, StoreMaintenance {}
 
 /**
  * Raised by a store that cannot reach its database. Clients get 503 storage_unavailable;

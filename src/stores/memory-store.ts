@@ -1,5 +1,6 @@
 import { DuplicateRecoveryLinkError, claimPurgeAt, linkPurgeAt } from '../recovery/index.js';
 import type {
+  CodeAttemptDecision,
   Identity,
   NewRecoveryLink,
   OutstandingRecoveryLink,
@@ -48,6 +49,8 @@ interface OutstandingState {
 interface StoredLink {
   readonly link: NewRecoveryLink;
   claim: RecoveryLinkClaim | null;
+  /** Code submissions counted for this flow: kept with it, so they go when it goes. */
+  codeAttempts: number;
   readonly purgeAt: number;
 }
 
@@ -101,6 +104,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     this.links.set(link.flowId, {
       link: Object.freeze({ ...link }),
       claim,
+      codeAttempts: 0,
       purgeAt: linkPurgeAt(link, this.retention).getTime(),
     });
     const flowIds = this.linksByIdentity.get(link.identityId) ?? new Set<string>();
@@ -212,6 +216,18 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return claimed;
   }
 
+  async countCodeAttempt(
+    flow: Pick<NewRecoveryLink, 'flowId'>,
+    maxAttempts: number,
+    _at: Date,
+  ): Promise<CodeAttemptDecision> {
+    const stored = this.links.get(flow.flowId);
+    // A flow evicted since it was read takes no more attempts: failing closed.
+    if (stored === undefined || stored.codeAttempts >= maxAttempts) return { counted: false };
+    stored.codeAttempts++;
+    return { counted: true, attempt: stored.codeAttempts };
+  }
+
   async consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
     let windows = this.rateWindows.get(bucket);
     if (windows === undefined) {
@@ -240,8 +256,9 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const events: RecoveryEvent[] = [];
     for (const flowId of this.linksByIdentity.get(identityId) ?? []) {
       const { link, claim } = this.links.get(flowId)!;
-      events.push(auditEntry('created', link.identityId, link.flowId, link, link.createdAt));
-      if (claim !== null) events.push(auditEntry(claim.outcome, claim.identityId, link.flowId, claim, claim.at));
+      events.push(auditEntry('created', link, link, link.createdAt));
+      if (claim !== null)
+        events.push(auditEntry(claim.outcome, { ...link, identityId: claim.identityId }, claim, claim.at));
     }
     for (const { purgeAt: _purgeAt, ...failure } of this.failures.values()) {
       if (failure.identityId === identityId) events.push(failure);
@@ -301,11 +318,11 @@ export class MemoryRecoveryStore implements RecoveryStore {
 
 function auditEntry(
   type: RecoveryEvent['type'],
-  identityId: string,
-  flowId: string,
+  flow: Pick<NewRecoveryLink, 'identityId' | 'flowId' | 'method'>,
   origin: { requestId: string; actor: string | null; clientAddress: string | null },
   at: Date,
 ): RecoveryEvent {
   const { requestId, actor, clientAddress } = origin;
-  return { type, identityId, flowId, errorId: null, actor, requestId, clientAddress, at, count: 1 };
+  const { identityId, flowId, method } = flow;
+  return { type, method, identityId, flowId, errorId: null, actor, requestId, clientAddress, at, count: 1 };
 }

@@ -1,5 +1,5 @@
 import { MongoServerError, type Collection } from 'mongodb';
-import type { RecoveryEvent, RetentionPolicy } from '../recovery/index.js';
+import type { NewRecoveryLink, RecoveryEvent, RecoveryMethod, RetentionPolicy } from '../recovery/index.js';
 import type { ClaimDocument } from './mongo-outstanding-sets.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
 
@@ -7,6 +7,8 @@ import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.j
 export interface LinkDocument {
   _id: string;
   identityId: string;
+  /** Absent in documents written before there were codes: a link. */
+  method?: RecoveryMethod;
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;
@@ -18,8 +20,28 @@ export interface LinkDocument {
   purgeAt: Date;
 }
 
+/** A link document as the domain's record. */
+export function toLink(document: LinkDocument): NewRecoveryLink {
+  return {
+    flowId: document._id,
+    identityId: document.identityId,
+    // Written before there were codes: every such flow is a link.
+    method: document.method ?? 'link',
+    tokenHash: document.tokenHash,
+    createdAt: document.createdAt,
+    expiresAt: document.expiresAt,
+    requestId: document.requestId,
+    actor: document.actor ?? null,
+    clientAddress: document.clientAddress ?? null,
+    // Written before there were return URLs: none.
+    returnTo: document.returnTo ?? null,
+  };
+}
+
 /** Failures, one document per who, identity tried, what and window, counted (see failureKey in shared.ts). */
-export interface FailureDocument extends Omit<RecoveryEvent, 'count'> {
+export interface FailureDocument extends Omit<RecoveryEvent, 'count' | 'method'> {
+  /** Absent in documents written before there were codes. */
+  method?: RecoveryMethod | null;
   _id: string;
   count: number;
   purgeAt: Date;
@@ -73,9 +95,11 @@ export class MongoAudit {
         this.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
         this.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
       ]);
+      const methods = await this.methodsOf(links, claims);
       const events: RecoveryEvent[] = [
         ...links.map((link) => ({
           type: 'created' as const,
+          method: link.method ?? 'link',
           identityId: link.identityId,
           flowId: link._id,
           errorId: null,
@@ -87,6 +111,7 @@ export class MongoAudit {
         })),
         ...claims.map((claim) => ({
           type: claim.outcome,
+          method: methods.get(claim._id) ?? null,
           identityId: claim.identityId,
           flowId: claim._id,
           errorId: null,
@@ -96,20 +121,40 @@ export class MongoAudit {
           at: claim.at,
           count: 1,
         })),
-        ...failures.map(({ type, identityId, flowId, errorId, actor, requestId, clientAddress, at, count }) => ({
-          type,
-          identityId,
-          flowId,
-          errorId,
-          actor,
-          requestId,
-          clientAddress,
-          at,
-          count,
-        })),
+        ...failures.map(
+          ({ type, method, identityId, flowId, errorId, actor, requestId, clientAddress, at, count }) => ({
+            type,
+            method: method ?? null,
+            identityId,
+            flowId,
+            errorId,
+            actor,
+            requestId,
+            clientAddress,
+            at,
+            count,
+          }),
+        ),
       ];
       return events.sort(newestFirst).slice(0, limit);
     });
+  }
+
+  /**
+   * Claims do not name their flow's method (one revocation claims links and codes alike):
+   * it is read from the flows, those listed already first, the others by `_id`.
+   */
+  private async methodsOf(
+    links: readonly LinkDocument[],
+    claims: readonly ClaimDocument[],
+  ): Promise<Map<string, RecoveryMethod>> {
+    const methods = new Map(links.map((link) => [link._id, link.method ?? 'link'] as const));
+    const missing = claims.map((claim) => claim._id).filter((flowId) => !methods.has(flowId));
+    if (missing.length > 0) {
+      const found = await this.links.find({ _id: { $in: missing } }, { projection: { method: 1 } }).toArray();
+      for (const link of found) methods.set(link._id, link.method ?? 'link');
+    }
+    return methods;
   }
 }
 

@@ -3,6 +3,7 @@ import {
   DuplicateRecoveryLinkError,
   StoreUnavailableError,
   linkPurgeAt,
+  type CodeAttemptDecision,
   type Identity,
   type IdentityState,
   type NewRecoveryLink,
@@ -21,7 +22,8 @@ import {
 } from '../recovery/index.js';
 import type { Logger } from '../logger.js';
 import { isConnectionLoss } from './connection-loss.js';
-import { MongoAudit, type FailureDocument, type LinkDocument } from './mongo-audit.js';
+import { MongoAudit, toLink, type FailureDocument, type LinkDocument } from './mongo-audit.js';
+import { MongoCodeAttempts, type CodeAttemptDocument } from './mongo-code-attempts.js';
 import {
   MongoOutstandingSets,
   type ClaimDocument,
@@ -72,6 +74,7 @@ export class MongoRecoveryStore implements RecoveryStore {
   private readonly rateLimiter: MongoRateLimiter;
   private readonly sets: MongoOutstandingSets;
   private readonly audit: MongoAudit;
+  private readonly codeAttempts: MongoCodeAttempts;
   /** Operations under way, for close. */
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Which form the deployment's identity ids take, learned from the last one found. */
@@ -95,6 +98,8 @@ export class MongoRecoveryStore implements RecoveryStore {
     const unlessUnreachable = <T>(operation: () => Promise<T>): Promise<T> => this.unlessUnreachable(operation);
     this.sets = new MongoOutstandingSets(claims, decisions, outstanding, retention, unlessUnreachable);
     this.audit = new MongoAudit(links, claims, failures, retention, unlessUnreachable);
+    const attempts = claims as unknown as Collection<CodeAttemptDocument>;
+    this.codeAttempts = new MongoCodeAttempts(attempts, retention, unlessUnreachable);
   }
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
@@ -180,6 +185,7 @@ export class MongoRecoveryStore implements RecoveryStore {
         await this.links.insertOne({
           _id: link.flowId,
           identityId: link.identityId,
+          method: link.method,
           tokenHash: link.tokenHash,
           createdAt: link.createdAt,
           expiresAt: link.expiresAt,
@@ -244,6 +250,14 @@ export class MongoRecoveryStore implements RecoveryStore {
 
   claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
     return this.sets.claimRecoveryLinks(flowIds, claim);
+  }
+
+  countCodeAttempt(
+    flow: Pick<NewRecoveryLink, 'flowId' | 'createdAt' | 'expiresAt'>,
+    maxAttempts: number,
+    at: Date,
+  ): Promise<CodeAttemptDecision> {
+    return this.codeAttempts.countCodeAttempt(flow, maxAttempts, at);
   }
 
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
@@ -354,20 +368,6 @@ async function ensureIndexes(collections: StoreCollections, logger: Logger): Pro
     logger.info('this server has no TTL indexes: the service purges what is due itself (STORE_SWEEP_INTERVAL)');
     return false;
   }
-}
-
-function toLink(document: LinkDocument): NewRecoveryLink {
-  return {
-    flowId: document._id,
-    identityId: document.identityId,
-    tokenHash: document.tokenHash,
-    createdAt: document.createdAt,
-    expiresAt: document.expiresAt,
-    requestId: document.requestId,
-    actor: document.actor ?? null,
-    clientAddress: document.clientAddress ?? null,
-    returnTo: document.returnTo ?? null,
-  };
 }
 
 function toIdentity(id: string, document: IdentityDocument): Identity {

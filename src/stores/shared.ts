@@ -2,7 +2,7 @@ import type { RecoveryEvent } from '../recovery/index.js';
 
 /**
  * Failures are counted per who (actor or client address), whose link was tried (the
- * identity; or none, when the flow is unknown), error id and window of this length: an
+ * identity; or none, when the flow is unknown), method, error id and window of this length: an
  * attacker's requests then add to a count instead of adding documents, and an
  * investigation still sees who failed how, when and how often. A failure is never counted
  * under another identity's entry: grouped per who alone, one attempt against an unknown
@@ -16,7 +16,7 @@ export function failureKey(event: RecoveryEvent): { key: string; windowStart: nu
   const windowStart = Math.floor(event.at.getTime() / FAILURE_WINDOW_MILLISECONDS) * FAILURE_WINDOW_MILLISECONDS;
   const who = event.actor ?? event.clientAddress ?? 'unknown';
   const whose = event.identityId === null ? 'no-identity' : `identity:${event.identityId}`;
-  return { key: `${who}|${whose}|${event.errorId ?? '-'}|${windowStart}`, windowStart };
+  return { key: `${who}|${whose}|${event.method ?? '-'}|${event.errorId ?? '-'}|${windowStart}`, windowStart };
 }
 
 /** Among entries of one instant, the later step of a link's life first. */

@@ -27,6 +27,8 @@ interface Subject {
   outstandingSetSize(): Promise<number>;
   /** Failure entries and rate-limit slots as stored. */
   failureEntries(): Promise<number>;
+  /** Code attempts stored for the flow. */
+  attemptEntries(flowId: string): Promise<number>;
   readonly commands: { name: string; command: Document }[];
   dispose(): Promise<void>;
 }
@@ -47,12 +49,14 @@ async function embedded(): Promise<Subject> {
   const internals = store as unknown as {
     outstanding: Map<string, { links: Map<string, unknown> }>;
     failures: Map<string, unknown>;
+    links: Map<string, { codeAttempts: number }>;
   };
   return {
     store,
     identity,
     outstandingSetSize: async () => internals.outstanding.get(identity.id)?.links.size ?? 0,
     failureEntries: async () => internals.failures.size,
+    attemptEntries: async (flowId) => internals.links.get(flowId)?.codeAttempts ?? 0,
     commands: [],
     dispose: async () => {},
   };
@@ -75,6 +79,8 @@ async function mongo(): Promise<Subject> {
       return Object.keys((set?.links as object | undefined) ?? {}).length;
     },
     failureEntries: async () => database.db.collection('recovery_events').countDocuments(),
+    attemptEntries: async (flowId) =>
+      database.db.collection('recovery_links_claims').countDocuments({ _id: { $regex: `^${flowId}#` } as never }),
     commands,
     async dispose() {
       await store.close();
@@ -141,6 +147,22 @@ describe.each([
     expect(refused).toBe(failures - 30);
     // One entry for this client, error and window, counting its 30 admitted attempts.
     expect((await subject.failureEntries()) - before).toBe(1);
+  }, 300_000);
+
+  it(`keeps a code flow's attempts at the maximum after ${failures / 10} wrong submissions`, async () => {
+    const service = serviceOver(subject.store);
+    const created = await service.createRecoveryCode({ identityId: subject.identity.id, origin: testOrigin('k') });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const { flowId, recoveryCode } = created.code;
+    const wrong = recoveryCode === '00000000' ? '11111111' : '00000000';
+    const kinds = new Map<string, number>();
+    for (let i = 0; i < failures / 10; i++) {
+      const outcome = await service.redeemRecoveryCode({ flowId, code: wrong, origin: testOrigin(`w${i}`) });
+      kinds.set(outcome.kind, (kinds.get(outcome.kind) ?? 0) + 1);
+    }
+    expect(kinds.get('recovery_code_invalid')).toBe(5);
+    // Exhausted submissions write nothing more: the attempts stay at the maximum.
+    expect(await subject.attemptEntries(flowId)).toBe(5);
   }, 300_000);
 });
 

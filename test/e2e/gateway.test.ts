@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAccountsSubgraph } from '../../examples/accounts/server.mjs';
 import { identityFixture } from '../support/fixtures.js';
-import { CREATE_RECOVERY_LINK, REDEEM_RECOVERY_LINK, TEST_ADMIN_KEY, linkParameters } from '../support/app.js';
+import {
+  CREATE_RECOVERY_CODE,
+  CREATE_RECOVERY_LINK,
+  REDEEM_RECOVERY_CODE,
+  REDEEM_RECOVERY_LINK,
+  TEST_ADMIN_KEY,
+  linkParameters,
+} from '../support/app.js';
 import {
   GATEWAYS,
   STORES,
@@ -203,6 +210,33 @@ describe.each(GATEWAYS.flatMap((gateway) => STORES.map((store) => [gateway, stor
       const other = await throughGateway(REDEEM_RECOVERY_LINK, { input: link }, undefined, '198.51.100.11');
       expect(other.errors).toBeUndefined();
       expect(other.data.redeemRecoveryLink.identityId).toBe(ada.id);
+    });
+
+    it('creates a recovery code as an admin and redeems it publicly, a wrong code refused with its errorGeneric', async () => {
+      const created = await throughGateway(CREATE_RECOVERY_CODE, { input: { identityId: ada.id } }, ADMIN);
+      expect(created.errors).toBeUndefined();
+      const { recoveryLink, recoveryCode } = created.data.createRecoveryCode;
+      const flow = new URL(recoveryLink).searchParams.get('flow');
+      expect(new URL(recoveryLink).searchParams.has('token')).toBe(false);
+      const wrongCode = recoveryCode === '00000000' ? '11111111' : '00000000';
+      const address = '198.51.100.12';
+      const wrong = await throughGateway(
+        REDEEM_RECOVERY_CODE,
+        { input: { flow, code: wrongCode } },
+        undefined,
+        address,
+      );
+      expect(wrong.status).toBe(200);
+      expect(wrong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(wrong.errors?.[0]?.extensions?.error).toMatchObject({ code: 400, id: 'recovery_code_invalid' });
+      const right = await throughGateway(
+        REDEEM_RECOVERY_CODE,
+        { input: { flow, code: recoveryCode } },
+        undefined,
+        address,
+      );
+      expect(right.errors).toBeUndefined();
+      expect(right.data.redeemRecoveryCode.identityId).toBe(ada.id);
     });
 
     it('is the only way in: the subgraph refuses a direct request without the router secret', async () => {

@@ -64,7 +64,7 @@ describe('the SDL the service serves', () => {
     try {
       const { body } = await app.graphql('{ _service { sdl } }');
       const sdl = body.data?._service.sdl as string;
-      expect(sdl.match(/@requiresScopes\(scopes: \[\["iam:admin"\]\]\)/g)).toHaveLength(5);
+      expect(sdl.match(/@requiresScopes\(scopes: \[\["iam:admin"\]\]\)/g)).toHaveLength(6);
       expect(sdl).not.toContain('recovery:write');
       expect(compose(sdl).errors ?? []).toEqual([]);
     } finally {

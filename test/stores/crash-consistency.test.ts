@@ -52,32 +52,40 @@ const stores: [string, (identity: Identity) => Promise<{ store: RecoveryStore; d
   ],
 ];
 
+/** Links and codes are created by the same writes (create-flow.ts), so each is killed alike. */
+const KILLED = (['link', 'code'] as const).flatMap((method) => [1, 2, 3].map((failAt) => [failAt, method] as const));
+
 describe.each(stores)('a creation killed between two writes, on the %s store', (_name, open) => {
-  it.each([1, 2, 3])('at write %i leaves no usable link without its created entry, and never two', async (failAt) => {
-    const identity = identityFixture();
-    const { store, dispose } = await open(identity);
-    try {
-      const service = (target: RecoveryStore) =>
-        testRecoveryService({ store: target, now: () => NOW, newFlowId: randomUUID });
-      const first = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('a') });
-      expect(first.kind).toBe('created');
-      await expect(
-        service(crashingAt(store, failAt)).createRecoveryLink({ identityId: identity.id, origin: testOrigin('b') }),
-      ).rejects.toThrow('crash');
+  it.each(KILLED)(
+    'at write %i of a %s leaves no usable flow without its created entry, and never two',
+    async (failAt, method) => {
+      const identity = identityFixture();
+      const { store, dispose } = await open(identity);
+      try {
+        const service = (target: RecoveryStore) =>
+          testRecoveryService({ store: target, now: () => NOW, newFlowId: randomUUID });
+        const first = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('a') });
+        expect(first.kind).toBe('created');
+        const crashing = service(crashingAt(store, failAt));
+        const request = { identityId: identity.id, origin: testOrigin('b') };
+        await expect(
+          method === 'link' ? crashing.createRecoveryLink(request) : crashing.createRecoveryCode(request),
+        ).rejects.toThrow('crash');
 
-      const usable = await usableLinks(store, identity.id);
-      expect(usable.length).toBeLessThanOrEqual(1);
-      const created = (await store.listEvents(identity.id, 10)).filter((event) => event.type === 'created');
-      for (const flowId of usable) expect(created.map((event) => event.flowId)).toContain(flowId);
+        const usable = await usableLinks(store, identity.id);
+        expect(usable.length).toBeLessThanOrEqual(1);
+        const created = (await store.listEvents(identity.id, 10)).filter((event) => event.type === 'created');
+        for (const flowId of usable) expect(created.map((event) => event.flowId)).toContain(flowId);
 
-      // Whatever was left, the next creation leaves exactly one usable link.
-      const third = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('c') });
-      expect(third.kind).toBe('created');
-      expect(await usableLinks(store, identity.id)).toHaveLength(1);
-    } finally {
-      await dispose();
-    }
-  });
+        // Whatever was left, the next creation leaves exactly one usable link.
+        const third = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('c') });
+        expect(third.kind).toBe('created');
+        expect(await usableLinks(store, identity.id)).toHaveLength(1);
+      } finally {
+        await dispose();
+      }
+    },
+  );
 });
 
 describe.each(stores)('a change decided by a process that died before its claims, on the %s store', (_name, open) => {

@@ -10,6 +10,7 @@ import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/
 import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
 import type { Identity } from '../../src/recovery/index.js';
 import { linkFixture } from '../support/fixtures.js';
+import { describeRecoveryCodeContract } from './recovery-code-contract.js';
 import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
 import { describeReturnToStoreContract } from './return-to-contract.js';
 
@@ -30,6 +31,22 @@ const openEmbedded = async (): Promise<StoreUnderTest> => {
 };
 describeRecoveryStoreContract('embedded (in-memory)', openEmbedded);
 describeReturnToStoreContract('embedded (in-memory)', openEmbedded);
+
+describeRecoveryCodeContract('embedded (in-memory)', async () => {
+  const identities: Identity[] = [];
+  let store = new MemoryRecoveryStore();
+  return {
+    get store() {
+      return store;
+    },
+    // The embedded store takes its identities at construction, as `npm start` does.
+    async seedIdentity(identity) {
+      identities.push(identity);
+      store = new MemoryRecoveryStore(identities);
+    },
+    dispose: () => store.close(),
+  };
+});
 
 describe('the embedded store opened from configuration', () => {
   const silent = pino({ level: 'silent' });
@@ -96,6 +113,7 @@ describe('the embedded store under a flood', () => {
     for (let i = 0; i < MEMORY_STORE_CAPS.failures + 500; i++) {
       await store.recordFailure({
         type: 'failed',
+        method: 'link',
         identityId,
         flowId: null,
         errorId: 'recovery_link_invalid',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { identityFixture, linkFixture } from '../support/fixtures.js';
+import { describeRecoveryCodeContract } from './recovery-code-contract.js';
 import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
 import { describeReturnToStoreContract } from './return-to-contract.js';
 
@@ -39,6 +40,19 @@ const openMongo = async (): Promise<StoreUnderTest> => {
 };
 describeRecoveryStoreContract('MongoDB', openMongo);
 describeReturnToStoreContract('MongoDB', openMongo);
+
+describeRecoveryCodeContract('MongoDB', async () => {
+  const database = await openScratchDatabase();
+  const store = await connect(database);
+  return {
+    store,
+    seedIdentity: (identity) => insertIdentity(database.db, identity),
+    async dispose() {
+      await store.close();
+      await database.drop();
+    },
+  };
+});
 
 describe('MongoDB store', () => {
   let database: ScratchDatabase;
@@ -83,6 +97,7 @@ describe('MongoDB store', () => {
     await store.insertRecoveryLink({
       flowId,
       identityId: identity.id,
+      method: 'link',
       tokenHash: 'hash-only',
       createdAt: new Date(),
       expiresAt: new Date(Date.now() + 60_000),
@@ -110,6 +125,7 @@ describe('MongoDB store', () => {
       'createdAt',
       'expiresAt',
       'identityId',
+      'method',
       'purgeAt',
       'requestId',
       'returnTo',

@@ -81,6 +81,7 @@ const asAnotherProcess = (store: RecoveryStore): RecoveryStore => new Proxy(stor
 function failure(identityId: string | null, clientAddress: string, second = 0): RecoveryEvent {
   return {
     type: 'failed',
+    method: 'link',
     identityId,
     flowId: randomUUID(),
     errorId: 'recovery_link_invalid',
@@ -359,6 +360,7 @@ export function describeRecoveryStoreContract(name: string, open: () => Promise<
       ]);
       expect(trail[2]).toEqual({
         type: 'created',
+        method: 'link',
         identityId,
         flowId: link.flowId,
         errorId: null,

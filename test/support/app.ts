@@ -2,7 +2,9 @@ import { Writable } from 'node:stream';
 import { print } from 'graphql';
 import { pino, type Logger } from 'pino';
 import {
+  CreateRecoveryCodeDocument,
   CreateRecoveryLinkDocument,
+  RedeemRecoveryCodeDocument,
   RedeemRecoveryLinkDocument,
   RevokeRecoveryLinksDocument,
 } from '../../operations/generated/graphql.js';
@@ -118,6 +120,8 @@ export function capturingLogger(traceFields: (() => object) | null = null): { lo
 export const CREATE_RECOVERY_LINK = print(CreateRecoveryLinkDocument);
 export const REDEEM_RECOVERY_LINK = print(RedeemRecoveryLinkDocument);
 export const REVOKE_RECOVERY_LINKS = print(RevokeRecoveryLinksDocument);
+export const CREATE_RECOVERY_CODE = print(CreateRecoveryCodeDocument);
+export const REDEEM_RECOVERY_CODE = print(RedeemRecoveryCodeDocument);
 
 /** The body of a request the HTTP edge rejected before GraphQL ran. */
 export async function errorBody(

@@ -21,6 +21,7 @@ export function linkFixture(overrides: Partial<NewRecoveryLink> = {}): NewRecove
   return {
     flowId: randomUUID(),
     identityId: randomUUID(),
+    method: 'link',
     tokenHash: randomUUID(),
     createdAt: new Date('2026-01-01T00:00:00.000Z'),
     expiresAt: new Date('2026-01-01T01:00:00.000Z'),

@@ -1,6 +1,7 @@
 import {
   createSessionIssuer,
   createTokenHasher,
+  generateRecoveryCode,
   generateToken,
   parseDuration,
   RecoveryService,
@@ -18,6 +19,7 @@ export function testRecoveryService(overrides: Partial<RecoveryServiceDependenci
     now: () => new Date('2026-01-01T00:00:00.000Z'),
     newFlowId: () => '00000000-0000-4000-8000-000000000000',
     generateToken,
+    generateCode: generateRecoveryCode,
     hashToken: createTokenHasher('x'.repeat(32)),
     issueSession: createSessionIssuer({
       signingKey: TEST_SIGNING_KEY,
@@ -27,6 +29,8 @@ export function testRecoveryService(overrides: Partial<RecoveryServiceDependenci
     linkBaseUrl: () => new URL('https://id.example.com/recovery'),
     defaultLifespan: parseDuration('1h'),
     maxLifespan: parseDuration('720h'),
+    codeLifespan: parseDuration('15m'),
+    codeMaxAttempts: 5,
     keepOlderLinks: false,
     // Generous: the limits have tests of their own.
     createLimitPerIdentity: { limit: 1_000, windowMilliseconds: 3_600_000, text: '1000/1h' },

@@ -99,6 +99,24 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('gives codes 15m and 5 attempts by default, bounded by the links maximum lifespan', () => {
+    const defaults = configOf({});
+    expect(defaults.codeLifespan.text).toBe('15m');
+    expect(defaults.codeMaxAttempts).toBe(5);
+    expect(configOf({ RECOVERY_CODE_LIFESPAN: '5m', RECOVERY_CODE_MAX_ATTEMPTS: '3' })).toMatchObject({
+      codeLifespan: { text: '5m' },
+      codeMaxAttempts: 3,
+    });
+    expect(problemsOf({ RECOVERY_CODE_LIFESPAN: '0s' })).toEqual(['RECOVERY_CODE_LIFESPAN: must be positive']);
+    expect(problemsOf({ RECOVERY_CODE_LIFESPAN: '2h', RECOVERY_LINK_MAX_LIFESPAN: '1h' })).toEqual([
+      'RECOVERY_CODE_LIFESPAN: must not exceed RECOVERY_LINK_MAX_LIFESPAN (1h)',
+    ]);
+    // Unset, it fits a maximum set shorter before codes existed, instead of refusing to start.
+    expect(configOf({ RECOVERY_LINK_LIFESPAN: '5m', RECOVERY_LINK_MAX_LIFESPAN: '10m' }).codeLifespan.text).toBe('10m');
+    expect(problemsOf({ RECOVERY_CODE_MAX_ATTEMPTS: '0' })[0]).toMatch(/^RECOVERY_CODE_MAX_ATTEMPTS: /);
+    expect(problemsOf({ RECOVERY_CODE_MAX_ATTEMPTS: '21' })[0]).toMatch(/^RECOVERY_CODE_MAX_ATTEMPTS: /);
+  });
+
   it('requires a real token secret and no debug output in production', () => {
     expect(problemsOf({ NODE_ENV: 'production', DEBUG_ERRORS: 'true' })).toEqual([
       'RECOVERY_TOKEN_SECRET: is required when NODE_ENV=production',

@@ -75,6 +75,7 @@ describe('creating a recovery link', () => {
     expect(await store.findRecoveryLink(flowId)).toEqual({
       flowId,
       identityId: active.id,
+      method: 'link',
       tokenHash: hashToken('token-1'),
       createdAt: new Date('2026-03-01T12:00:00.000Z'),
       expiresAt: new Date('2026-03-01T13:30:00.000Z'),

@@ -1,7 +1,7 @@
 import type { Duration } from '../../recovery/index.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { IdentityParent as IdentityModel } from '../unknown-identity.js';
-import type { CreatedRecoveryLink as RecoveryLinkModel, Redemption as RecoveryRedemptionModel, RecoveryEvent as RecoveryEventModel } from '../../recovery/index.js';
+import type { CreatedRecoveryLink as RecoveryLinkModel, CreatedRecoveryCode as RecoveryCodeModel, Redemption as RecoveryRedemptionModel, RecoveryEvent as RecoveryEventModel } from '../../recovery/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -35,6 +35,25 @@ export type Scalars = {
   link__Import: { input: string; output: string; }
 };
 
+/** Input of createRecoveryCode. */
+export type CreateRecoveryCodeInput = {
+  /**
+   * Code Expires In: the code will expire after that amount of time has passed. Defaults to
+   * RECOVERY_CODE_LIFESPAN (15m unless set); must be at least 1ms and at most
+   * RECOVERY_LINK_MAX_LIFESPAN (720h unless set), the bound of links and codes alike.
+   */
+  readonly expiresIn?: InputMaybe<Scalars['Duration']['input']>;
+  /** Identity to Recover: the identity's ID you wish to recover. */
+  readonly identityId: Scalars['UUID']['input'];
+  /**
+   * Return To: where the recovery page continues after the code is redeemed, with the
+   * session token in the fragment (`#session_token=…`), instead of SETTINGS_UI_URL. The same
+   * rules as createRecoveryLink's returnTo (RECOVERY_RETURN_TO_ALLOWLIST); anything else is
+   * refused with `return_to_forbidden` (400), never silently dropped.
+   */
+  readonly returnTo?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Input of createRecoveryLink. */
 export type CreateRecoveryLinkInput = {
   /**
@@ -62,8 +81,8 @@ export type CreateRecoveryLinkInput = {
 export type Identity = {
   readonly __typename?: 'Identity';
   /**
-   * Active Recovery Links: how many of the identity's recovery links are unused,
-   * unrevoked and unexpired right now.
+   * Active Recovery Links: how many of the identity's recovery links and recovery codes
+   * (both count) are unused, unrevoked and unexpired right now.
    */
   readonly activeRecoveryLinks: Scalars['Int']['output'];
   /** When the identity was created, if recorded. */
@@ -90,12 +109,33 @@ export type IdentityState =
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
+   * Create a Recovery Code: creates a one-time code and a link to the page where the person
+   * types it, to be given to them (the code can be read out over the phone). The link
+   * carries no secret, so a mail scanner that opens it uses nothing up. Codes and links share
+   * one lifecycle: a new code revokes the identity's older links and codes (unless
+   * RECOVERY_LINK_KEEP_OLDER), and counts against the same per-identity rate limit. Fails with
+   * NOT_FOUND (404) for an unknown identity, CONFLICT (409, `identity_disabled`) for an
+   * inactive one, `rate_limited` (429) and `expires_in_out_of_range` (400).
+   */
+  readonly createRecoveryCode: RecoveryCode;
+  /**
    * Create a Recovery Link: creates a recovery link which should be given to the user
    * in order for them to recover (or activate) their account. Each call creates a new
    * link. Fails with NOT_FOUND (404) for an unknown identity and CONFLICT (409,
    * `identity_disabled`) for an inactive one.
    */
   readonly createRecoveryLink: RecoveryLink;
+  /**
+   * Redeem a Recovery Code: exchanges the flow and code of a recovery code for the same
+   * privileged session a link grants (`amr: ["recovery_code"]`). Works exactly once per code,
+   * and revokes every other outstanding link and code of the identity. Each submission, right
+   * or wrong, counts against RECOVERY_CODE_MAX_ATTEMPTS (5 unless set) before the code is
+   * compared; past it the flow is dead, even for the right code. Public: the code is the
+   * credential. Fails with `recovery_code_invalid` (400) for an unknown flow, a wrong code, a
+   * used or revoked code, or a link's flow (one answer for all), `recovery_code_attempts_exhausted`
+   * (410), `recovery_code_expired` (410), `identity_disabled` (409) or `identity_not_found` (404).
+   */
+  readonly redeemRecoveryCode: RecoveryRedemption;
   /**
    * Redeem a Recovery Link: exchanges the flow and token of a recovery link for a short-lived
    * privileged session, with which the person sets new credentials. Works exactly once per
@@ -106,15 +146,25 @@ export type Mutation = {
    */
   readonly redeemRecoveryLink: RecoveryRedemption;
   /**
-   * Revoke Recovery Links: makes every unused, unexpired recovery link of the identity
-   * unusable, and returns how many it revoked.
+   * Revoke Recovery Links: makes every unused, unexpired recovery link and recovery code of
+   * the identity unusable, and returns how many it revoked.
    */
   readonly revokeRecoveryLinks: Scalars['Int']['output'];
 };
 
 
+export type MutationCreateRecoveryCodeArgs = {
+  input: CreateRecoveryCodeInput;
+};
+
+
 export type MutationCreateRecoveryLinkArgs = {
   input: CreateRecoveryLinkInput;
+};
+
+
+export type MutationRedeemRecoveryCodeArgs = {
+  input: RedeemRecoveryCodeInput;
 };
 
 
@@ -152,7 +202,21 @@ export type QueryRecoveryEventsArgs = {
   identityId: Scalars['UUID']['input'];
 };
 
-/** Something that happened to an identity's recovery links. */
+/** A recovery code for an identity, and the link to the page where it is typed. */
+export type RecoveryCode = {
+  readonly __typename?: 'RecoveryCode';
+  /** Recovery Code Expires At: the timestamp when the code expires. */
+  readonly expiresAt: Scalars['DateTime']['output'];
+  /**
+   * Recovery Code: the one-time code (8 digits). Shown only once and stored only as an HMAC;
+   * give it to the person over a trusted channel.
+   */
+  readonly recoveryCode: Scalars['String']['output'];
+  /** Recovery Link: the page where the person types the code, `<base>?flow=<flow id>`; it carries no secret. */
+  readonly recoveryLink: Scalars['String']['output'];
+};
+
+/** Something that happened to an identity's recovery links and codes. */
 export type RecoveryEvent = {
   readonly __typename?: 'RecoveryEvent';
   /** Who asked: `api_key:<key id>` or `jwt:<subject>` for admin operations, null for redemptions. */
@@ -169,6 +233,8 @@ export type RecoveryEvent = {
   readonly flowId?: Maybe<Scalars['UUID']['output']>;
   /** The identity concerned, when known (an unknown flow has none). */
   readonly identityId?: Maybe<Scalars['UUID']['output']>;
+  /** Which kind of flow it concerned: a link or a code; null when no longer known (its flow was purged). */
+  readonly method?: Maybe<RecoveryMethod>;
   /** The request id, as in the response's X-Request-Id and the logs. */
   readonly requestId: Scalars['String']['output'];
   /** What happened. */
@@ -177,15 +243,15 @@ export type RecoveryEvent = {
 
 /** The kinds of recovery events. */
 export type RecoveryEventType =
-  /** A recovery link was created. */
+  /** A recovery link or code was created. */
   | 'created'
   /** A creation or redemption was refused (see errorId). */
   | 'failed'
   /** Kept for existing clients; no longer recorded: a rate-limited request writes nothing (see the metrics). */
   | 'rate_limited'
-  /** A recovery link was redeemed. */
+  /** A recovery link or code was redeemed. */
   | 'redeemed'
-  /** A recovery link was revoked, by an admin or by a newer link or a redemption. */
+  /** A recovery link or code was revoked, by an admin, by a newer link or code, or by a redemption. */
   | 'revoked';
 
 /** A recovery link for an identity. */
@@ -200,7 +266,14 @@ export type RecoveryLink = {
   readonly recoveryLink: Scalars['String']['output'];
 };
 
-/** A redeemed recovery link: a privileged session for setting new credentials. */
+/** How a recovery flow is redeemed. */
+export type RecoveryMethod =
+  /** With a one-time code typed on the page the link opens (createRecoveryCode). */
+  | 'code'
+  /** With the token inside the recovery link (createRecoveryLink). */
+  | 'link';
+
+/** A redeemed recovery link or code: a privileged session for setting new credentials. */
 export type RecoveryRedemption = {
   readonly __typename?: 'RecoveryRedemption';
   /** Identity ID: the identity that was recovered. */
@@ -214,10 +287,19 @@ export type RecoveryRedemption = {
   /** Session Expires At: the timestamp after which the session token is no longer accepted. */
   readonly sessionExpiresAt: Scalars['DateTime']['output'];
   /**
-   * Session Token: a JWT (claims `sub`, `amr: ["recovery_link"]`, `jti`, `iat`, `exp`, `iss`,
-   * and `return_to` when returnTo is not null) that the settings service verifies before letting the person set new credentials.
+   * Session Token: a JWT (claims `sub`, `amr: ["recovery_link"]` or `amr: ["recovery_code"]`,
+   * `jti`, `iat`, `exp`, `iss`, and `return_to` when returnTo is not null) that the settings
+   * service verifies before letting the person set new credentials.
    */
   readonly sessionToken: Scalars['String']['output'];
+};
+
+/** Input of redeemRecoveryCode. */
+export type RedeemRecoveryCodeInput = {
+  /** Recovery Code: the digits the person was given; spaces and dashes between them are ignored. */
+  readonly code: Scalars['String']['input'];
+  /** Recovery Flow ID: the `flow` parameter of the code's link. */
+  readonly flow: Scalars['UUID']['input'];
 };
 
 /** Input of redeemRecoveryLink: the two query parameters of a recovery link. */
@@ -322,6 +404,7 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  CreateRecoveryCodeInput: CreateRecoveryCodeInput;
   CreateRecoveryLinkInput: CreateRecoveryLinkInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Duration: ResolverTypeWrapper<Scalars['Duration']['output']>;
@@ -331,10 +414,13 @@ export type ResolversTypes = {
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecoveryCode: ResolverTypeWrapper<RecoveryCodeModel>;
   RecoveryEvent: ResolverTypeWrapper<RecoveryEventModel>;
   RecoveryEventType: null;
   RecoveryLink: ResolverTypeWrapper<RecoveryLinkModel>;
+  RecoveryMethod: null;
   RecoveryRedemption: ResolverTypeWrapper<RecoveryRedemptionModel>;
+  RedeemRecoveryCodeInput: RedeemRecoveryCodeInput;
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
@@ -346,6 +432,7 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  CreateRecoveryCodeInput: CreateRecoveryCodeInput;
   CreateRecoveryLinkInput: CreateRecoveryLinkInput;
   DateTime: Scalars['DateTime']['output'];
   Duration: Scalars['Duration']['output'];
@@ -354,9 +441,11 @@ export type ResolversParentTypes = {
   JSONObject: Scalars['JSONObject']['output'];
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  RecoveryCode: RecoveryCodeModel;
   RecoveryEvent: RecoveryEventModel;
   RecoveryLink: RecoveryLinkModel;
   RecoveryRedemption: RecoveryRedemptionModel;
+  RedeemRecoveryCodeInput: RedeemRecoveryCodeInput;
   RedeemRecoveryLinkInput: RedeemRecoveryLinkInput;
   UUID: Scalars['UUID']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
@@ -416,7 +505,9 @@ export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<Resolver
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createRecoveryCode?: Resolver<ResolversTypes['RecoveryCode'], ParentType, ContextType, RequireFields<MutationCreateRecoveryCodeArgs, 'input'>>;
   createRecoveryLink?: Resolver<ResolversTypes['RecoveryLink'], ParentType, ContextType, RequireFields<MutationCreateRecoveryLinkArgs, 'input'>>;
+  redeemRecoveryCode?: Resolver<ResolversTypes['RecoveryRedemption'], ParentType, ContextType, RequireFields<MutationRedeemRecoveryCodeArgs, 'input'>>;
   redeemRecoveryLink?: Resolver<ResolversTypes['RecoveryRedemption'], ParentType, ContextType, RequireFields<MutationRedeemRecoveryLinkArgs, 'input'>>;
   revokeRecoveryLinks?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRevokeRecoveryLinksArgs, 'identityId'>>;
 };
@@ -424,6 +515,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   identity?: Resolver<Maybe<ResolversTypes['Identity']>, ParentType, ContextType, RequireFields<QueryIdentityArgs, 'id'>>;
   recoveryEvents?: Resolver<ReadonlyArray<ResolversTypes['RecoveryEvent']>, ParentType, ContextType, RequireFields<QueryRecoveryEventsArgs, 'first' | 'identityId'>>;
+};
+
+export type RecoveryCodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryCode'] = ResolversParentTypes['RecoveryCode']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recoveryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recoveryLink?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type RecoveryEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryEvent'] = ResolversParentTypes['RecoveryEvent']> = {
@@ -434,6 +531,7 @@ export type RecoveryEventResolvers<ContextType = GraphQLContext, ParentType exte
   errorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   flowId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
   identityId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
+  method?: Resolver<Maybe<ResolversTypes['RecoveryMethod']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['RecoveryEventType'], ParentType, ContextType>;
 };
@@ -444,6 +542,8 @@ export type RecoveryLinkResolvers<ContextType = GraphQLContext, ParentType exten
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   recoveryLink?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
+
+export type RecoveryMethodResolvers = { CODE: 'code', LINK: 'link' };
 
 export type RecoveryRedemptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecoveryRedemption'] = ResolversParentTypes['RecoveryRedemption']> = {
   identityId?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
@@ -476,9 +576,11 @@ export type Resolvers<ContextType = GraphQLContext> = {
   JSONObject?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecoveryCode?: RecoveryCodeResolvers<ContextType>;
   RecoveryEvent?: RecoveryEventResolvers<ContextType>;
   RecoveryEventType?: RecoveryEventTypeResolvers;
   RecoveryLink?: RecoveryLinkResolvers<ContextType>;
+  RecoveryMethod?: RecoveryMethodResolvers;
   RecoveryRedemption?: RecoveryRedemptionResolvers<ContextType>;
   UUID?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;

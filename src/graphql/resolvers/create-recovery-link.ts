@@ -1,4 +1,4 @@
-import { ServiceError, identityDisabled, identityNotFound, returnToForbidden } from '../errors.js';
+import { expiresInOutOfRange, identityDisabled, identityNotFound, returnToForbidden } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import { originOf, rateLimited } from '../origin.js';
 
@@ -27,11 +27,7 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
         outcome.retryAfterSeconds,
       );
     case 'expires_in_out_of_range':
-      throw new ServiceError(
-        'expires_in_out_of_range',
-        `expiresIn ${JSON.stringify(outcome.expiresIn.text)} is out of range: it must be at least ${outcome.minimum} and at most ${outcome.maximum}.`,
-        { field: 'input.expiresIn', value: outcome.expiresIn.text, minimum: outcome.minimum, maximum: outcome.maximum },
-      );
+      throw expiresInOutOfRange(outcome);
     case 'return_to_forbidden':
       throw returnToForbidden(outcome.returnTo, outcome.refusal);
     default:

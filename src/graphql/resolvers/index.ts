@@ -1,10 +1,12 @@
 import { ENUM_VALUES } from '../enum-values.js';
 import type { IdentityResolvers, Resolvers } from '../generated/resolvers-types.js';
 import { DateTimeScalar, DurationScalar, JSONObjectScalar, UUIDScalar } from '../scalars.js';
+import { createRecoveryCode } from './create-recovery-code.js';
 import { createRecoveryLink } from './create-recovery-link.js';
 import { identity } from './identity.js';
 import { resolveIdentityReference } from './identity-reference.js';
 import { recoveryEvents } from './recovery-events.js';
+import { redeemRecoveryCode } from './redeem-recovery-code.js';
 import { redeemRecoveryLink } from './redeem-recovery-link.js';
 import { revokeRecoveryLinks } from './revoke-recovery-links.js';
 import { isUnknown, known } from '../unknown-identity.js';
@@ -25,5 +27,5 @@ export const resolvers: Resolvers = {
     activeRecoveryLinks: (identity, _args, { activeLinkCounts }) =>
       isUnknown(identity) ? 0 : activeLinkCounts.load(identity.id),
   },
-  Mutation: { createRecoveryLink, redeemRecoveryLink, revokeRecoveryLinks },
+  Mutation: { createRecoveryLink, createRecoveryCode, redeemRecoveryLink, redeemRecoveryCode, revokeRecoveryLinks },
 };

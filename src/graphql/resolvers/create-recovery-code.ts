@@ -1,0 +1,37 @@
+import { expiresInOutOfRange, identityDisabled, identityNotFound, returnToForbidden } from '../errors.js';
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { originOf, rateLimited } from '../origin.js';
+
+export const createRecoveryCode: NonNullable<MutationResolvers['createRecoveryCode']> = async (
+  _parent,
+  { input },
+  context,
+) => {
+  const principal = await context.requireAdmin();
+  const outcome = await context.recovery.createRecoveryCode({
+    identityId: input.identityId,
+    expiresIn: input.expiresIn,
+    returnTo: input.returnTo,
+    origin: originOf(context, principal),
+  });
+  switch (outcome.kind) {
+    case 'created':
+      return outcome.code;
+    case 'identity_not_found':
+      throw identityNotFound(outcome.identityId);
+    case 'identity_disabled':
+      throw identityDisabled(outcome.identityId);
+    case 'rate_limited':
+      // One budget per identity for links and codes alike, so the message names both.
+      throw rateLimited(
+        `Too many recovery links or codes were created for identity ${outcome.identityId}; try again later.`,
+        outcome.retryAfterSeconds,
+      );
+    case 'expires_in_out_of_range':
+      throw expiresInOutOfRange(outcome);
+    case 'return_to_forbidden':
+      throw returnToForbidden(outcome.returnTo, outcome.refusal);
+    default:
+      return outcome satisfies never;
+  }
+};
