@@ -12,21 +12,32 @@ import tseslint from 'typescript-eslint';
  */
 const relative = (target) => `^(\\.\\.?/)+(.+/)?${target.replaceAll('.', '\\.')}${target.endsWith('/') ? '' : '$'}`;
 
-/** The layers (docs/development.md): each entry is an arrow that must not exist. */
+/**
+ * The layers (docs/development.md): each entry is an arrow that must not exist, from the
+ * folder `from` (or, for `src/*.ts`, the files at the top of src/). One entry per folder:
+ * ESLint keeps only the last options of a rule for a file, so a folder's arrows are listed
+ * together rather than in several blocks.
+ */
 const forbidden = (from, layers) => ({
-  files: [`src/${from}/**/*.ts`],
+  files: [from === '*.ts' ? 'src/*.ts' : `src/${from}/**/*.ts`],
   rules: {
     'no-restricted-imports': [
       'error',
       {
         patterns: layers.map(([layer, regex]) => ({
           regex,
-          message: `src/${from}/ must not depend on ${layer}: pass what it needs in from the wiring.`,
+          message: `src/${from === '*.ts' ? '' : `${from}/`} must not depend on ${layer}: pass what it needs in from the wiring.`,
         })),
       },
     ],
   },
 });
+
+/** Nothing imports the wiring (src/app/); it imports everything. */
+const APP = ['src/app/', relative('app/')];
+const HTTP = ['src/http/', relative('http/')];
+const GRAPHQL = ['src/graphql/', relative('graphql/')];
+const STORES = ['src/stores/', relative('stores/')];
 
 export default defineConfig(
   {
@@ -61,11 +72,26 @@ export default defineConfig(
   },
   // The domain knows nothing of transport, storage or configuration: they depend on it.
   forbidden('recovery', [
-    ['src/http/', relative('http/')],
-    ['src/graphql/', relative('graphql/')],
-    ['src/stores/', relative('stores/')],
+    HTTP,
+    GRAPHQL,
+    STORES,
     ['src/config.ts', relative('config.js')],
+    // The errors layer names the domain's refusals (returnTo); the domain returns outcomes, not errors.
+    ['src/errors/', relative('errors/')],
+    APP,
   ]),
-  // Resolvers reach storage only through the domain (RecoveryService).
-  forbidden('graphql', [['src/stores/', relative('stores/')]]),
+  // The bottom layer both transports share: the error ids, their answer shape and HTTP rule.
+  forbidden('errors', [['anything of src/ but the domain (src/recovery/)', '^\\.\\./(?!recovery/)']]),
+  // Host checks that the GraphQL landing page, the settings checks and the wiring share.
+  forbidden('net', [['anything of src/', '^\\.\\./']]),
+  // Resolvers reach storage only through the domain (RecoveryService); GraphQL and HTTP
+  // share errors and request labels through src/errors/, not through each other.
+  forbidden('graphql', [STORES, HTTP, APP]),
+  // The HTTP front runs Apollo over whatever context the wiring builds (createHttpServer<Context>).
+  forbidden('http', [GRAPHQL, APP]),
+  // Metrics, log lines and tracing know nothing of GraphQL's wiring: its plugins are in src/graphql/plugins/.
+  forbidden('observability', [GRAPHQL, APP]),
+  forbidden('auth', [APP]),
+  forbidden('stores', [APP]),
+  forbidden('*.ts', [APP]),
 );

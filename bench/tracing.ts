@@ -145,7 +145,7 @@ async function measureOne(
 
 /** Tracing's code: its modules in the service and the OpenTelemetry packages. */
 const TRACING_CODE =
-  /\/(?:dist|\.bench-build\/src)\/observability\/(?:tracing|tracing-settings|operation-spans|command-spans)\.js$|\/node_modules\/@opentelemetry\//;
+  /\/(?:dist|\.bench-build\/src)\/(?:observability\/(?:tracing|tracing-settings|command-spans)|graphql\/plugins\/operation-spans)\.js$|\/node_modules\/@opentelemetry\//;
 const PROFILED_CONNECTIONS = 32;
 
 /**
@@ -175,7 +175,7 @@ async function profiledShare(
   const share = shareOfCode(directory, TRACING_CODE);
   const line =
     `${store.name}, tracing ${tracing}, CPU profile at ${PROFILED_CONNECTIONS} connections (${measurement.requests} requests, ` +
-    `${share.busyMilliseconds} ms of busy CPU after start-up in ${share.busySamples} samples): tracing's code (src/observability/tracing*, operation-spans, ` +
+    `${share.busyMilliseconds} ms of busy CPU after start-up in ${share.busySamples} samples): tracing's code (src/observability/tracing*, src/graphql/plugins/operation-spans, ` +
     `command-spans, @opentelemetry/*) ${share.selfPercent}% self time, ${share.inclusivePercent}% of samples with it on the stack; ` +
     `functions sampled: ${share.functionsSeen.length === 0 ? 'none' : share.functionsSeen.join(', ')}`;
   return { measurement, line };

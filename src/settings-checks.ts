@@ -3,7 +3,7 @@
  * compare settings with one another, or hold only in production, so they are reported
  * even when other settings fail to parse. Each problem is one line.
  */
-import { isLoopbackHost } from './http/loopback.js';
+import { isLoopbackHost } from './net/loopback.js';
 import { parseReturnToAllowlist } from './recovery/index.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;

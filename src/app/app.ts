@@ -9,26 +9,28 @@ import {
 import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { requestIdOf, serializeResult } from '../errors/index.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
 import { QUERY_LIMITS, aliasLimit } from '../graphql/query-limits.js';
 import { activeLinkCountLoader, identityLoader } from '../graphql/identity-loader.js';
 import { adminGuard } from '../graphql/require-admin.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { NO_TRACING, type Tracing } from '../observability/tracing.js';
-import { requestObserver, requestRecorder } from '../observability/request-observer.js';
+import { requestRecorder } from '../observability/request-recorder.js';
+import { operationSpans } from '../graphql/plugins/operation-spans.js';
+import { requestObserver } from '../graphql/plugins/request-observer.js';
 import { sandboxExample } from '../graphql/sandbox-example.js';
 import { sandboxLandingPage, withRequestHost } from '../graphql/sandbox-landing-page.js';
 import { buildSchema } from '../graphql/schema.js';
-import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
+import { retryAfterStatus } from '../graphql/plugins/retry-after-status.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
-import { requestIds } from '../graphql/request-ids.js';
+import { requestIds } from '../graphql/plugins/request-ids.js';
 import { compiledExecution } from '../graphql/compiled-execution.js';
-import { isLoopbackHost } from '../http/loopback.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';
 import { createOperationsServer, operationsRoute } from '../http/operations-listener.js';
-import { requestIdOf, serializeResult } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
@@ -169,10 +171,10 @@ export async function startApp(
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       requestIds(),
-      ...tracing.plugins,
+      ...(tracing.operationTracer === null ? [] : [operationSpans(tracing.operationTracer)]),
       requestObserver(recordRequest),
       ...router.plugins,
-      storageUnavailableStatus(),
+      retryAfterStatus(),
       ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.

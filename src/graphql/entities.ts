@@ -1,5 +1,5 @@
 import { isUnionType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { ServiceError } from './errors.js';
+import { ServiceError } from '../errors/index.js';
 import type { GraphQLContext } from './context.js';
 import { UUIDScalar } from './scalars.js';
 

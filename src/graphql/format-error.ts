@@ -1,9 +1,15 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { StoreUnavailableError } from '../recovery/index.js';
-import { ServiceError, apolloCodeFor, toErrorGeneric, type ErrorId } from './errors.js';
+import {
+  ServiceError,
+  apolloCodeFor,
+  formatServiceError,
+  storageUnavailable,
+  withTraceId,
+  type ErrorId,
+} from '../errors/index.js';
 import type { Logger } from '../logger.js';
-import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 
 /**
  * The one boundary every GraphQL error passes (parse, validation, variable coercion,
@@ -15,7 +21,7 @@ import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 export interface ErrorFormatterOptions {
   readonly debugErrors: boolean;
   readonly logger: Logger;
-  /** The id of the request an error belongs to (see src/http/request-id.ts). */
+  /** The id of the request an error belongs to (see src/errors/request-labels.ts). */
   readonly requestId: (error: unknown) => string;
   /**
    * The trace the error is formatted in (tracing's `traceId`): errors are formatted inside
@@ -78,12 +84,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
 
     if (cause instanceof StoreUnavailableError) {
       options.logger.warn({ err: cause.cause, requestId }, 'database unreachable');
-      const unavailable = new ServiceError(
-        'storage_unavailable',
-        'The service cannot reach its database right now; try again shortly.',
-        // As rate_limited does: the wait is in the body too, for clients that drop headers.
-        { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
-      );
+      // As rate_limited does: the wait is in the body too, for clients that drop headers.
+      const unavailable = storageUnavailable('The service cannot reach its database right now; try again shortly.');
       return formatServiceError(unavailable, requestId, { formatted });
     }
 
@@ -98,32 +100,6 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     const debug = options.debugErrors ? (cause instanceof Error ? cause.message : String(cause)) : undefined;
     return formatServiceError(masked, requestId, { formatted, debug });
   }
-}
-
-/** `extensions.traceId` beside `code` and `error`, which keep their shape; shared with the HTTP layer. */
-export function withTraceId(formatted: GraphQLFormattedError, traceId: string | undefined): GraphQLFormattedError {
-  return traceId === undefined ? formatted : { ...formatted, extensions: { ...formatted.extensions, traceId } };
-}
-
-interface FormatOptions {
-  readonly formatted?: GraphQLFormattedError;
-  readonly code?: string | undefined;
-  readonly debug?: string | undefined;
-}
-
-/** Shared with the HTTP layer, which answers malformed bodies before GraphQL runs. */
-export function formatServiceError(
-  error: ServiceError,
-  requestId: string,
-  options: FormatOptions = {},
-): GraphQLFormattedError {
-  const { formatted, code = apolloCodeFor(error.id), debug } = options;
-  return {
-    message: error.reason,
-    ...(formatted?.locations ? { locations: formatted.locations } : {}),
-    ...(formatted?.path ? { path: formatted.path } : {}),
-    extensions: { code, error: toErrorGeneric(error, requestId, debug) },
-  };
 }
 
 function httpStatusOf(error: unknown): number | undefined {

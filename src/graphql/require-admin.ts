@@ -1,6 +1,5 @@
 import type { Authenticator, Principal } from '../auth/index.js';
-import { ServiceError } from './errors.js';
-import { IDENTITY_PROVIDER_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
+import { ServiceError, identityProviderUnavailable } from '../errors/index.js';
 
 /** The context's requireAdmin for one request: authenticates at most once, on first use. */
 export function adminGuard(
@@ -20,9 +19,7 @@ export function adminGuard(
         throw new ServiceError('forbidden', outcome.reason);
       case 'unavailable':
         // As storage_unavailable: the wait is in the body too, for clients that drop headers.
-        throw new ServiceError('identity_provider_unavailable', outcome.reason, {
-          retryAfterSeconds: IDENTITY_PROVIDER_RETRY_AFTER_SECONDS,
-        });
+        throw identityProviderUnavailable(outcome.reason);
       default:
         return outcome satisfies never;
     }

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { parse, print, type DocumentNode } from 'graphql';
 import type { GraphQLContext } from './context.js';
-import { ServiceError } from './errors.js';
+import { ServiceError } from '../errors/index.js';
 
 /**
  * PERSISTED_OPERATIONS_ONLY, judged on the document Apollo parsed and is about to run:
@@ -83,7 +83,7 @@ export function persistedOperationsOnly(options: SafelistOptions): ApolloServerP
             'operation_not_allowed',
             'Only the persisted operations of this service may run here.',
           );
-          // Apollo applies `extensions.http` of a thrown error to the response (as for 429).
+          // Apollo applies `extensions.http` of an error a plugin throws to the response: without it, 500.
           throw Object.assign(error, { extensions: { http: { status: 400 } } });
         },
       };

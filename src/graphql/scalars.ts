@@ -1,7 +1,7 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLDateTime, GraphQLJSONObject, GraphQLUUID } from 'graphql-scalars';
 import { DurationSyntaxError, parseDuration, type Duration } from '../recovery/index.js';
-import { ServiceError } from './errors.js';
+import { ServiceError } from '../errors/index.js';
 
 /**
  * Input scalars throw ServiceErrors, so a bad identityId or expiresIn gets a specific

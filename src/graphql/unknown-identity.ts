@@ -1,5 +1,5 @@
 import type { Identity } from '../recovery/index.js';
-import { identityNotFound } from './errors.js';
+import { identityNotFound } from '../errors/index.js';
 
 /**
  * What `_entities` answers for a representation whose identity this subgraph has no

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ServiceError } from '../graphql/errors.js';
+import { ServiceError } from '../errors/index.js';
 
 /**
  * Reads a JSON request body of at most `maxBytes`, answering the problems a client can

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ServiceError } from '../graphql/errors.js';
+import { ServiceError } from '../errors/index.js';
 import { OPERATIONS_DIRECTORY } from '../build-files.js';
 
 /**

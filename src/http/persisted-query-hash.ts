@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ServiceError } from '../graphql/errors.js';
+import { ServiceError } from '../errors/index.js';
 
 /**
  * Automatic persisted queries send a document with the SHA-256 of its text; a hash that

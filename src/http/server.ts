@@ -1,22 +1,30 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ServiceError, type ErrorId } from '../graphql/errors.js';
-import { formatServiceError, withTraceId } from '../graphql/format-error.js';
-import { STORAGE_RETRY_AFTER_SECONDS } from '../graphql/storage-unavailable.js';
-import type { GraphQLContext } from '../graphql/context.js';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ServiceError,
+  formatServiceError,
+  mayHoldUnlabelledErrors,
+  storageUnavailable,
+  tooManyConnections,
+  waitOf,
+  withRequestId,
+  withTraceId,
+  type ErrorId,
+} from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import { RequestAbortedError, readJsonBody } from './body.js';
 import type { ClientAddressResolver } from './client-address.js';
 import { checkPersistedQueryHash, checkPersistedQueryHashInSearch } from './persisted-query-hash.js';
 import { searchWithNamedDocument, withNamedDocument, type PersistedDocuments } from './persisted-operations.js';
 import { ROUTER_AUTHORIZATION_HEADER, routerStatus, type RouterCheck } from './router-secret.js';
-import { mayHoldUnlabelledErrors, resolveRequestId, withRequestId } from './request-id.js';
+import { resolveRequestId } from './request-id.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
 import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { OperationsRoute } from './operations-listener.js';
 import type { RequestTrace } from '../observability/tracing.js';
 
-export interface HttpDependencies {
+/** What the HTTP layer needs of the wiring; `Context` is the GraphQL context Apollo runs with. */
+export interface HttpDependencies<Context extends BaseContext = BaseContext> {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   readonly connections: ConnectionLimits;
@@ -31,7 +39,7 @@ export interface HttpDependencies {
     authorization: string | undefined,
     clientAddress: string | null,
     viaRouter: boolean,
-  ) => GraphQLContext;
+  ) => Context;
   /** The client's address from the peer and, behind trusted proxies, their headers. */
   readonly clientAddress: ClientAddressResolver;
   /** With ROUTER_SECRET: whether a request carries it; null when none is configured. */
@@ -59,8 +67,8 @@ export interface HttpDependencies {
  * `setApollo` is called once Apollo has started, before the server listens; Apollo's
  * drain plugin needs this server to exist first.
  */
-export function createHttpServer(dependencies: HttpDependencies) {
-  let apollo: ApolloServer<GraphQLContext> | undefined;
+export function createHttpServer<Context extends BaseContext>(dependencies: HttpDependencies<Context>) {
+  let apollo: ApolloServer<Context> | undefined;
   /** Responses not sent yet, with their request ids, so that a drain can still answer them (see drain). */
   const unsent = new Map<ServerResponse, string>();
   let draining = false;
@@ -102,6 +110,9 @@ export function createHttpServer(dependencies: HttpDependencies) {
    */
   function sendError(response: ServerResponse, requestId: string, error: ServiceError): void {
     if (response.headersSent) return;
+    // The one rule of src/errors/retry-after.ts: an error that asks the client to wait says how long.
+    const wait = waitOf({ code: error.status, details: error.details });
+    if (wait !== undefined) response.setHeader('retry-after', String(wait));
     const trace = dependencies.requestTrace?.(response);
     dependencies.logger.info(
       {
@@ -142,14 +153,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
   function answerOverCap(request: IncomingMessage, response: ServerResponse, requestId: string): void {
     response.setHeader('connection', 'close');
     if (splitTarget(request.url ?? '/').pathname === LIVENESS_PATH) return sendJson(response, 200, { status: 'ok' });
-    response.setHeader('retry-after', '1');
-    sendError(
-      response,
-      requestId,
-      new ServiceError('too_many_connections', 'The service has too many open connections; try again shortly.', {
-        retryAfterSeconds: 1,
-      }),
-    );
+    sendError(response, requestId, tooManyConnections());
   }
 
   function serveRecoveryPage(request: IncomingMessage, response: ServerResponse, requestId: string): void {
@@ -232,11 +236,11 @@ export function createHttpServer(dependencies: HttpDependencies) {
   }
 
   function executeWithApollo(
-    apollo: ApolloServer<GraphQLContext>,
+    apollo: ApolloServer<Context>,
     request: IncomingMessage,
     search: string,
     body: unknown,
-    context: () => GraphQLContext,
+    context: () => Context,
   ) {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -255,7 +259,7 @@ export function createHttpServer(dependencies: HttpDependencies) {
 
   return {
     server,
-    setApollo(started: ApolloServer<GraphQLContext>) {
+    setApollo(started: ApolloServer<Context>) {
       apollo = started;
     },
     /**
@@ -271,7 +275,6 @@ export function createHttpServer(dependencies: HttpDependencies) {
       const timer = setTimeout(() => {
         for (const [response, requestId] of unsent) {
           if (response.headersSent) continue;
-          response.setHeader('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
           sendError(response, requestId, stillWaiting);
         }
       }, answerWithinMilliseconds);
@@ -280,10 +283,8 @@ export function createHttpServer(dependencies: HttpDependencies) {
   };
 }
 
-const stillWaiting = new ServiceError(
-  'storage_unavailable',
+const stillWaiting = storageUnavailable(
   'The service is shutting down and its database did not answer in time; try again shortly.',
-  { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
 );
 
 function sendJson(response: ServerResponse, status: number, payload: unknown): void {

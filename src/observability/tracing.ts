@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { ApolloServerPlugin } from '@apollo/server';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -8,6 +7,7 @@ import {
   defaultTextMapGetter,
   isSpanContextValid,
   trace,
+  type Context,
   type Tracer,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -37,10 +37,8 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
-import type { GraphQLContext } from '../graphql/context.js';
 import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from '../http/paths.js';
 import { commandSpans, type CommandListeners } from './command-spans.js';
-import { operationSpans } from './operation-spans.js';
 import type { SamplerName, TracingSettings } from './tracing-settings.js';
 
 /**
@@ -57,8 +55,11 @@ export interface Tracing {
   readonly enabled: boolean;
   /** The HTTP server's request listener, run inside its server span. */
   traceRequests(listener: RequestListener): RequestListener;
-  /** The Apollo plugin making the operation spans; none when off. */
-  readonly plugins: readonly ApolloServerPlugin<GraphQLContext>[];
+  /**
+   * For the operation spans (src/graphql/plugins/operation-spans.ts): the tracer and the
+   * active context they start in; null when off (no plugin at all).
+   */
+  readonly operationTracer: OperationTracer | null;
   /** For the MongoDB driver's command monitoring; null when off (no monitoring at all). */
   readonly commandListeners: CommandListeners | null;
   /** pino mixin: `trace_id`, `span_id` and `trace_flags` of the active span; null when off. */
@@ -76,6 +77,11 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+export interface OperationTracer {
+  readonly tracer: Tracer;
+  readonly activeContext: () => Context;
+}
+
 /** The ids the HTTP layer writes into its own answers and their log lines. */
 export interface RequestTrace {
   readonly traceId: string;
@@ -85,7 +91,7 @@ export interface RequestTrace {
 export const NO_TRACING: Tracing = {
   enabled: false,
   traceRequests: (listener) => listener,
-  plugins: [],
+  operationTracer: null,
   commandListeners: null,
   logFields: null,
   traceId: () => undefined,
@@ -138,7 +144,7 @@ export function createTracing(settings: TracingSettings | null): Tracing {
   return {
     enabled: true,
     traceRequests: (listener) => serverSpans(listener, tracer, propagator, contexts, traceByResponse),
-    plugins: [operationSpans(tracer, active)],
+    operationTracer: { tracer, activeContext: active },
     commandListeners: commandSpans(tracer, active),
     logFields() {
       const spanContext = activeSpanContext();

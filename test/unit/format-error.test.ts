@@ -6,7 +6,7 @@ import { createErrorFormatter } from '../../src/graphql/format-error.js';
 import { activeLinkCountLoader, identityLoader } from '../../src/graphql/identity-loader.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
-import { ServiceError } from '../../src/graphql/errors.js';
+import { ServiceError } from '../../src/errors/index.js';
 import { testRecoveryService } from '../support/service.js';
 
 function capturingLogger() {

@@ -6,7 +6,7 @@ import {
   requestIdOf,
   serializeResult,
   withRequestId,
-} from '../../src/http/request-id.js';
+} from '../../src/errors/index.js';
 
 const answer = (...requests: string[]) =>
   serializeResult({ errors: requests.map((request) => ({ message: 'no', extensions: { error: { request } } })) });

@@ -1,6 +1,12 @@
-import { expiresInOutOfRange, identityDisabled, identityNotFound, returnToForbidden } from '../errors.js';
+import {
+  expiresInOutOfRange,
+  identityDisabled,
+  identityNotFound,
+  rateLimited,
+  returnToForbidden,
+} from '../../errors/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
-import { originOf, rateLimited } from '../origin.js';
+import { originOf } from '../origin.js';
 
 export const createRecoveryCode: NonNullable<MutationResolvers['createRecoveryCode']> = async (
   _parent,

@@ -1,4 +1,4 @@
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../../errors/index.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 const MAX_EVENTS = 100;

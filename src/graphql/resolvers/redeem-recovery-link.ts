@@ -1,6 +1,6 @@
-import { ServiceError, identityDisabled, identityNotFound } from '../errors.js';
+import { ServiceError, identityDisabled, identityNotFound, rateLimited } from '../../errors/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
-import { originOf, rateLimited } from '../origin.js';
+import { originOf } from '../origin.js';
 
 /** Public: the token is the credential, so no requireAdmin here. */
 export const redeemRecoveryLink: NonNullable<MutationResolvers['redeemRecoveryLink']> = async (

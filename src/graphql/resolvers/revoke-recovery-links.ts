@@ -1,4 +1,4 @@
-import { identityNotFound } from '../errors.js';
+import { identityNotFound } from '../../errors/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import { originOf } from '../origin.js';
 

@@ -1,10 +1,10 @@
 import { STATUS_CODES } from 'node:http';
-import { MAX_RETURN_TO_LENGTH, type ReturnToRefusal } from '../recovery/index.js';
 
 /**
  * The closed set of errors this service answers with, and the errorGeneric object the
  * seed's REST endpoint returns for them. Every failure a client sees is one of these
- * ids; anything unexpected becomes `internal_server_error` at the GraphQL boundary.
+ * ids, whichever layer answers it (the HTTP edge or GraphQL); anything unexpected
+ * becomes `internal_server_error` at the GraphQL boundary.
  */
 const ERROR_STATUS = {
   bad_request: 400,
@@ -92,29 +92,6 @@ export class ServiceError extends Error {
   }
 }
 
-/** The identity errors several operations answer with, worded once. */
-export function identityNotFound(identityId: string): ServiceError {
-  return new ServiceError('identity_not_found', `Identity with ID ${identityId} does not exist.`, { identityId });
-}
-
-export function identityDisabled(identityId: string): ServiceError {
-  return new ServiceError('identity_disabled', `Identity with ID ${identityId} is disabled.`, { identityId });
-}
-
-/** What creating a link or a code answers when expiresIn is out of its bounds. */
-export function expiresInOutOfRange(outcome: {
-  readonly expiresIn: { readonly text: string };
-  readonly minimum: string;
-  readonly maximum: string;
-}): ServiceError {
-  const { expiresIn, minimum, maximum } = outcome;
-  return new ServiceError(
-    'expires_in_out_of_range',
-    `expiresIn ${JSON.stringify(expiresIn.text)} is out of range: it must be at least ${minimum} and at most ${maximum}.`,
-    { field: 'input.expiresIn', value: expiresIn.text, minimum, maximum },
-  );
-}
-
 /** The seed's errorGeneric `error` object. */
 export interface ErrorGeneric {
   code: number;
@@ -143,29 +120,4 @@ export function toErrorGeneric(error: ServiceError, requestId: string, debug?: s
     details: error.details,
     ...(debug === undefined ? {} : { debug }),
   };
-}
-
-/** What each refusal of a returnTo tells the admin; every flow taking a returnTo answers these. */
-const RETURN_TO_REFUSAL_TEXT: Readonly<Record<ReturnToRefusal, string>> = {
-  too_long: `it is longer than ${MAX_RETURN_TO_LENGTH} characters`,
-  not_absolute_url: 'it is not an absolute URL',
-  not_http: 'it is not an http or https URL',
-  has_userinfo: 'it carries a user name or password',
-  has_fragment: 'it carries a fragment (#…), where the session token goes',
-  encoded_separator: 'its path holds an encoded / or \\, which servers read differently',
-  not_allowlisted: 'its origin and path are not in RECOVERY_RETURN_TO_ALLOWLIST',
-};
-
-/**
- * 400 return_to_forbidden, as Kratos' `self_service_flow_return_to_forbidden`: the link
- * is not created, so nobody lands somewhere the admin did not ask for.
- */
-export function returnToForbidden(returnTo: string, refusal: ReturnToRefusal, field = 'input.returnTo'): ServiceError {
-  // An overlong value is not echoed back whole: the reason says what is wrong with it.
-  const value = returnTo.length > MAX_RETURN_TO_LENGTH ? `${returnTo.slice(0, 64)}…` : returnTo;
-  return new ServiceError(
-    'return_to_forbidden',
-    `returnTo ${JSON.stringify(value)} is not allowed: ${RETURN_TO_REFUSAL_TEXT[refusal]}.`,
-    { field, value, refusal },
-  );
 }

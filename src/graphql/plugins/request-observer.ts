@@ -1,54 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import type { GraphQLContext } from '../graphql/context.js';
-import { flatLineLogger, type Logger } from '../logger.js';
-import type { Metrics } from './metrics.js';
-
-/** What one GraphQL request leaves in the logs and metrics. */
-export interface RequestObservation {
-  readonly requestId: string;
-  readonly clientAddress: string | null;
-  readonly fields: readonly string[];
-  /** The closed-set metric label of `fields` (see operationLabel). */
-  readonly label: string;
-  readonly errors: readonly GraphQLFormattedError[];
-  readonly seconds: number;
-}
-
-export type RecordRequest = (observation: RequestObservation) => void;
+import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type { RecordRequest } from '../../observability/request-recorder.js';
+import type { GraphQLContext } from '../context.js';
 
 /**
- * One log line and one set of metrics per GraphQL request, named by its root fields and
- * outcome. It sees only names and error ids: variables (which hold tokens) are never read.
- * Apollo's pipeline calls it through requestObserver below.
+ * Records every request Apollo answers (src/observability/request-recorder.ts writes its
+ * line and metrics), named by its root fields as the operation's document gives them.
  */
-export function requestRecorder(metrics: Metrics, logger: Logger): RecordRequest {
-  // The line's fields are the five below, never a caller's object.
-  const lines = flatLineLogger(logger);
-  return ({ requestId, clientAddress, fields, label, errors, seconds }) => {
-    const outcome = errors.length > 0 ? errorIdOf(errors[0]!) : 'ok';
-    metrics.requests.inc({ operation: label, outcome });
-    metrics.requestDuration.observe({ operation: label }, seconds);
-    if (outcome === 'storage_unavailable') metrics.storeErrors.inc();
-    for (const field of fields) {
-      if (field !== 'createRecoveryLink' && field !== 'redeemRecoveryLink') continue;
-      if (outcome === 'ok') (field === 'createRecoveryLink' ? metrics.linksCreated : metrics.linksRedeemed).inc();
-      else metrics.linkFailures.inc({ operation: field, error_id: outcome });
-    }
-    lines.info(
-      {
-        requestId,
-        operation: fields.length > 0 ? fields.join(',') : 'unknown',
-        outcome,
-        durationMs: Math.round(seconds * 1000),
-        clientAddress,
-      },
-      'graphql request',
-    );
-  };
-}
-
-/** Records every request Apollo answers. */
 export function requestObserver(record: RecordRequest): ApolloServerPlugin<GraphQLContext> {
   // The names and label of an operation, worked out once per parsed operation: Apollo
   // keeps one DocumentNode per text, so every request of a kind reads the same entry,
@@ -90,10 +48,6 @@ function rootFields(operation: OperationDefinitionNode | undefined): string[] {
       selection.kind === 'Field' ? [selection.name.value] : [],
     ) ?? []
   );
-}
-
-function errorIdOf(error: GraphQLFormattedError): string {
-  return (error.extensions?.error as { id?: string } | undefined)?.id ?? 'unknown';
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { SpanKind, SpanStatusCode, type Context, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
-import type { GraphQLContext } from '../graphql/context.js';
+import type { OperationTracer } from '../../observability/tracing.js';
+import type { GraphQLContext } from '../context.js';
 
 /** Names from the OpenTelemetry GraphQL semantic conventions (still "development" there). */
 const ATTR_GRAPHQL_OPERATION_TYPE = 'graphql.operation.type';
@@ -21,7 +22,7 @@ const MAX_NAME_LENGTH = 256;
  * Apollo starts the request; plugins cannot make it the active span, so database command
  * spans are its siblings under the server span.
  */
-export function operationSpans(tracer: Tracer, activeContext: () => Context): ApolloServerPlugin<GraphQLContext> {
+export function operationSpans({ tracer, activeContext }: OperationTracer): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       // As the conventions name an operation not (yet) known: parse or validation failed.
