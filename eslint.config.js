@@ -64,7 +64,7 @@ export default defineConfig(
     ['src/http/', relative('http/')],
     ['src/graphql/', relative('graphql/')],
     ['src/stores/', relative('stores/')],
-    ['src/config.ts', relative('config.js')],
+    ['src/config/', relative('config/')],
   ]),
   // Resolvers reach storage only through the domain (RecoveryService).
   forbidden('graphql', [['src/stores/', relative('stores/')]]),

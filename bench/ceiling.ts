@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/index.js';
 import { createLogger } from '../src/logger.js';
 import { createRecoveryService } from '../src/app/recovery-service.js';
 import { parseDuration, type RequestOrigin } from '../src/recovery/index.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type * as AppModule from '../src/app/app.js';
-import type * as ConfigModule from '../src/config.js';
+import type * as ConfigModule from '../src/config/index.js';
 import type * as LoggerModule from '../src/logger.js';
 import type * as MetricsModule from '../src/observability/metrics.js';
 import type * as RecoveryServiceModule from '../src/app/recovery-service.js';
@@ -10,7 +10,7 @@ import type * as StoresModule from '../src/stores/index.js';
 // the app reads schema.graphql and operations/ relative to its own files.
 const dist = <T>(path: string) => import(new URL(`../../dist/${path}`, import.meta.url).href) as Promise<T>;
 const { startApp } = await dist<typeof AppModule>('app/app.js');
-const { parseConfig } = await dist<typeof ConfigModule>('config.js');
+const { parseConfig } = await dist<typeof ConfigModule>('config/index.js');
 const { createLogger } = await dist<typeof LoggerModule>('logger.js');
 const { createMetrics } = await dist<typeof MetricsModule>('observability/metrics.js');
 const { createRecoveryService } = await dist<typeof RecoveryServiceModule>('app/recovery-service.js');

@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from '../auth/index.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
 import { QUERY_LIMITS, aliasLimit } from '../graphql/query-limits.js';
@@ -23,7 +23,7 @@ import { storageUnavailableStatus } from '../graphql/storage-unavailable.js';
 import { inlineTraces } from '../graphql/inline-trace.js';
 import { requestIds } from '../graphql/request-ids.js';
 import { compiledExecution } from '../graphql/compiled-execution.js';
-import { isLoopbackHost } from '../http/loopback.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
 import { GRAPHQL_PATH } from '../http/paths.js';
 import { createHttpServer } from '../http/server.js';

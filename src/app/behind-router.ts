@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { persistedOperationsOnly } from '../graphql/safelist.js';
 import { clientAddressResolver } from '../http/client-address.js';

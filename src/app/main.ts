@@ -1,6 +1,6 @@
 import { startApp } from './app.js';
-import { parseConfig } from '../config.js';
-import { isLoopbackHost } from '../http/loopback.js';
+import { parseConfig } from '../config/index.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createTracing } from '../observability/tracing.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { RECOVERY_PAGE_PATH } from '../http/paths.js';
 import {
   RecoveryService,

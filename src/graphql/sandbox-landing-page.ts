@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin, GraphQLServerContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { hostOfHeader, isLoopbackHost } from '../http/loopback.js';
+import { hostOfHeader, isLoopbackHost } from '../net/loopback.js';
 import type { GraphQLContext } from './context.js';
 
 type LandingPageOptions = Parameters<typeof ApolloServerPluginLandingPageLocalDefault>[0];

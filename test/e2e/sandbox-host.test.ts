@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app/app.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config/index.js';
 import { openStore } from '../../src/stores/index.js';
 import type { RecoveryStore } from '../../src/recovery/index.js';
 import { capturingLogger } from '../support/app.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app/app.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { RecoveryStore } from '../../src/recovery/index.js';
 import { openStore } from '../../src/stores/index.js';

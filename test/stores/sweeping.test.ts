@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { MongoRecoveryStore, openStore } from '../../src/stores/index.js';
 import { openScratchDatabase } from '../support/mongo.js';
 

@@ -9,7 +9,7 @@ import {
   RevokeRecoveryLinksDocument,
 } from '../../operations/generated/graphql.js';
 import { startApp, type RunningApp } from '../../src/app/app.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config/index.js';
 import { createTracing, type Tracing } from '../../src/observability/tracing.js';
 import { openStore } from '../../src/stores/index.js';
 import { recordingStoreCalls } from './store-calls.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientAddressResolver, parseTrustedProxy } from '../../src/http/client-address.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 
 const behind = (...entries: string[]) => clientAddressResolver(entries.map(parseTrustedProxy));
 

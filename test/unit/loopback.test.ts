@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostOfHeader, isLoopbackHost } from '../../src/http/loopback.js';
+import { hostOfHeader, isLoopbackHost } from '../../src/net/loopback.js';
 
 describe('isLoopbackHost', () => {
   it('accepts only names and addresses that stay on this machine', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { environmentSchema, type SettingSection } from './config-schema.js';
+import { environmentSchema, type SettingSection } from './schema.js';
 
 /**
  * docs/configuration.md, rendered from the schema's fields so the reference says what the

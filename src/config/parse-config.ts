@@ -6,12 +6,12 @@ import {
   type RateLimit,
   type RetentionPolicy,
   type ReturnToAllowlist,
-} from './recovery/index.js';
-import type { TrustedProxy } from './http/client-address.js';
-import { httpsProblems, productionProblems, sharedSecretProblems } from './settings-checks.js';
-import type { ConnectionLimits } from './http/connection-limits.js';
-import { tracingSettings, type TracingSettings } from './observability/tracing-settings.js';
-import { environmentSchema } from './config-schema.js';
+} from '../recovery/index.js';
+import type { TrustedProxy } from '../http/client-address.js';
+import { httpsProblems, productionProblems, sharedSecretProblems } from './production-policy.js';
+import type { ConnectionLimits } from '../http/connection-limits.js';
+import { tracingSettings, type TracingSettings } from '../observability/tracing-settings.js';
+import { environmentSchema } from './schema.js';
 
 /** The package name: what the service calls itself in logs, to MongoDB and in traces. */
 export const SERVICE_NAME = 'recovery-link-subgraph';

@@ -8,11 +8,11 @@ import {
   type Duration,
   type RateLimit,
   type ReturnToAllowlist,
-} from './recovery/index.js';
-import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
-import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
-import { DEFAULT_CONNECTION_LIMITS } from './http/connection-limits.js';
-import { tracingEnvironmentSchema } from './observability/tracing-settings.js';
+} from '../recovery/index.js';
+import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from '../graphql/entities.js';
+import { parseTrustedProxy, type TrustedProxy } from '../http/client-address.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits.js';
+import { tracingEnvironmentSchema } from '../observability/tracing-settings.js';
 
 /**
  * The environment variables the service reads, each with what it means: config.ts parses

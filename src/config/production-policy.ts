@@ -3,8 +3,8 @@
  * compare settings with one another, or hold only in production, so they are reported
  * even when other settings fail to parse. Each problem is one line.
  */
-import { isLoopbackHost } from './http/loopback.js';
-import { parseReturnToAllowlist } from './recovery/index.js';
+import { isLoopbackHost } from '../net/loopback.js';
+import { parseReturnToAllowlist } from '../recovery/index.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -1,0 +1,1 @@
+export { SERVICE_NAME, parseConfig, type Config, type ConfigResult } from './parse-config.js';
