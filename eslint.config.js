@@ -68,4 +68,12 @@ export default defineConfig(
   ]),
   // Resolvers reach storage only through the domain (RecoveryService).
   forbidden('graphql', [['src/stores/', relative('stores/')]]),
+  // Configuration owns its defaults and its parsing: the modules it configures read it, not
+  // the other way round.
+  forbidden('config', [
+    ['src/graphql/', relative('graphql/')],
+    ['src/http/', relative('http/')],
+    ['src/stores/', relative('stores/')],
+    ['src/app/', relative('app/')],
+  ]),
 );

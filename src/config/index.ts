@@ -1,1 +1,3 @@
-export { SERVICE_NAME, parseConfig, type Config, type ConfigResult } from './parse-config.js';
+export { SERVICE_NAME, developmentAdminKey, parseConfig, type ConfigResult } from './parse-config.js';
+export type * from './sections.js';
+export { parseTrustedProxy, type TrustedProxy } from './trusted-proxy.js';

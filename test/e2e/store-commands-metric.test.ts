@@ -38,7 +38,7 @@ describe('recovery_store_commands_total on MongoDB', () => {
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     const logger = pino({ level: 'silent' });
     const metrics = createMetrics();
-    store = await openStore(parsed.config, logger, metrics);
+    store = await openStore(parsed.config.store, parsed.config.retention, logger, metrics);
     app = await startApp(parsed.config, store, logger, metrics);
   });
   afterAll(async () => {

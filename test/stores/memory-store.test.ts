@@ -53,7 +53,7 @@ describe('the embedded store opened from configuration', () => {
   const open = (file?: string) => {
     const parsed = parseConfig(file === undefined ? {} : { EMBEDDED_IDENTITIES_FILE: file });
     if (!parsed.ok) throw new Error(parsed.problems.join());
-    return openStore(parsed.config, silent);
+    return openStore(parsed.config.store, parsed.config.retention, silent);
   };
 
   it('holds the demo identity, plus those of EMBEDDED_IDENTITIES_FILE', async () => {
