@@ -38,6 +38,7 @@ const APP = ['src/app/', relative('app/')];
 const HTTP = ['src/http/', relative('http/')];
 const GRAPHQL = ['src/graphql/', relative('graphql/')];
 const STORES = ['src/stores/', relative('stores/')];
+const CONFIG = ['src/config/', relative('config/')];
 
 export default defineConfig(
   {
@@ -75,7 +76,7 @@ export default defineConfig(
     HTTP,
     GRAPHQL,
     STORES,
-    ['src/config.ts', relative('config.js')],
+    CONFIG,
     // The errors layer names the domain's refusals (returnTo); the domain returns outcomes, not errors.
     ['src/errors/', relative('errors/')],
     APP,
@@ -94,4 +95,7 @@ export default defineConfig(
   forbidden('auth', [APP]),
   forbidden('stores', [APP]),
   forbidden('*.ts', [APP]),
+  // Configuration owns its defaults and its parsing: the modules it configures read it, not
+  // the other way round.
+  forbidden('config', [GRAPHQL, HTTP, STORES, APP]),
 );

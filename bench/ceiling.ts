@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/index.js';
 import { createLogger } from '../src/logger.js';
 import { createRecoveryService } from '../src/app/recovery-service.js';
 import { parseDuration, type RequestOrigin } from '../src/recovery/index.js';
@@ -17,12 +17,12 @@ if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const { config } = parsed;
 // A store that cannot open (PostgreSQL refusing connections, say) is said on stderr, which
 // the bench shows with the scenario's failure, instead of an unhandled rejection.
-const store = await openStore(config, createLogger('warn')).catch((error: unknown) => {
+const store = await openStore(config.store, config.retention, createLogger('warn')).catch((error: unknown) => {
   process.stderr.write(`ceiling: the store did not open: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
-const port = config.port;
-const recovery = createRecoveryService(config, store, () => new URL(`http://localhost:${port}`));
+const port = config.server.port;
+const recovery = createRecoveryService(config.links, config.sessions, store, () => new URL(`http://localhost:${port}`));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 createServer((request, response) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type * as AppModule from '../src/app/app.js';
-import type * as ConfigModule from '../src/config.js';
+import type * as ConfigModule from '../src/config/index.js';
 import type * as LoggerModule from '../src/logger.js';
 import type * as MetricsModule from '../src/observability/metrics.js';
 import type * as RecoveryServiceModule from '../src/app/recovery-service.js';
@@ -10,7 +10,7 @@ import type * as StoresModule from '../src/stores/index.js';
 // the app reads schema.graphql and operations/ relative to its own files.
 const dist = <T>(path: string) => import(new URL(`../../dist/${path}`, import.meta.url).href) as Promise<T>;
 const { startApp } = await dist<typeof AppModule>('app/app.js');
-const { parseConfig } = await dist<typeof ConfigModule>('config.js');
+const { parseConfig } = await dist<typeof ConfigModule>('config/index.js');
 const { createLogger } = await dist<typeof LoggerModule>('logger.js');
 const { createMetrics } = await dist<typeof MetricsModule>('observability/metrics.js');
 const { createRecoveryService } = await dist<typeof RecoveryServiceModule>('app/recovery-service.js');
@@ -26,17 +26,18 @@ const { openStore } = await dist<typeof StoresModule>('stores/index.js');
 const parsed = parseConfig(process.env);
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const { config } = parsed;
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.telemetry.logLevel);
 const metrics = createMetrics();
-const store = await openStore(config, logger, metrics);
+const store = await openStore(config.store, config.retention, logger, metrics);
 
 const links = Number(process.env.BENCH_PREFILL_LINKS ?? 0);
 if (links > 0) {
-  if (config.embeddedIdentitiesFile === null) throw new Error('BENCH_PREFILL_LINKS needs EMBEDDED_IDENTITIES_FILE');
-  const identities = (JSON.parse(readFileSync(config.embeddedIdentitiesFile, 'utf8')) as { id: string }[]).map(
+  if (config.store.kind !== 'embedded' || config.store.identitiesFile === null)
+    throw new Error('BENCH_PREFILL_LINKS needs EMBEDDED_IDENTITIES_FILE');
+  const identities = (JSON.parse(readFileSync(config.store.identitiesFile, 'utf8')) as { id: string }[]).map(
     ({ id }) => id,
   );
-  const recovery = createRecoveryService(config, store, () => new URL('http://localhost'));
+  const recovery = createRecoveryService(config.links, config.sessions, store, () => new URL('http://localhost'));
   const origin = { requestId: 'bench-prefill', actor: 'api_key:bench', clientAddress: '127.0.0.1' };
   for (let i = 0; i < links; i++) {
     const outcome = await recovery.createRecoveryLink({ identityId: identities[i % identities.length]!, origin });

@@ -1,5 +1,5 @@
 // docs/configuration.md as the repository keeps it: the reference rendered from the config
-// schema (src/config-reference.ts), aligned by Prettier with the repository's settings, so
+// schema (src/config/reference.ts), aligned by Prettier with the repository's settings, so
 // `npm run format:check` and `npm run config-docs:check` agree on one text.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

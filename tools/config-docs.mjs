@@ -2,7 +2,7 @@
 // into dist/ by the build the script runs first. `--check` (CI) fails when the committed
 // file is stale instead of writing it.
 import { writeFileSync } from 'node:fs';
-import { renderConfigurationReference } from '../dist/config-reference.js';
+import { renderConfigurationReference } from '../dist/config/reference.js';
 import { CONFIGURATION_DOCS, formatConfigurationDocs, staleConfigurationDocs } from './config-docs-file.mjs';
 
 const rendered = renderConfigurationReference();

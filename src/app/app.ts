@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { createApiKeyRegistry, createAuthenticator, createJwtVerifier } from '../auth/index.js';
-import type { Config } from '../config.js';
+import { developmentAdminKey, type Config, type StoreSection } from '../config/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { requestIdOf, serializeResult } from '../errors/index.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
@@ -43,8 +43,8 @@ import { DEMO_IDENTITY } from '../stores/index.js';
  * answers 503 at once, so a second more answers every request even with the database
  * unresponsive; Apollo's default (10s) outlasted orchestrators' patience.
  */
-export function drainGracePeriod(config: Pick<Config, 'mongo'>): number {
-  return (config.mongo?.timeoutMilliseconds ?? 0) + 1_000;
+export function drainGracePeriod(store: StoreSection): number {
+  return (store.kind === 'mongo' ? store.timeoutMilliseconds : 0) + 1_000;
 }
 
 export interface RunningApp {
@@ -69,49 +69,57 @@ export async function startApp(
   metrics: Metrics = createMetrics(),
   tracing: Tracing = NO_TRACING,
 ): Promise<RunningApp> {
-  if (!config.tokenSecretConfigured) {
+  if (!config.links.tokenSecretConfigured) {
     logger.warn(
       'RECOVERY_TOKEN_SECRET is not set: using a random per-process secret, so links stop working when the process restarts or on other replicas.',
     );
   }
-  if (!config.sessionSigningKeyConfigured) {
+  if (!config.sessions.signingKeyConfigured) {
     logger.warn(
       'SESSION_SIGNING_KEY is not set: using a random per-process key, so no other process can verify the sessions this one issues.',
     );
   }
-  if (config.embeddedStoreInProduction) {
+  if (config.store.kind === 'embedded' && config.store.inProduction) {
     logger.warn(
       'ALLOW_EMBEDDED_STORE_IN_PRODUCTION=true: NODE_ENV=production on the embedded in-memory store. It keeps nothing across restarts, is not shared between replicas and serves a demo identity: for benchmarks only, never for real users.',
     );
   }
   // Without PUBLIC_BASE_URL the origin is known only once the server listens (PORT=0).
-  let publicBaseUrl = config.publicBaseUrl;
-  const recovery = createRecoveryService(config, store, () => publicBaseUrl ?? new URL('http://localhost'));
+  let publicBaseUrl = config.server.publicBaseUrl;
+  const recovery = createRecoveryService(
+    config.links,
+    config.sessions,
+    store,
+    () => publicBaseUrl ?? new URL('http://localhost'),
+  );
 
+  const { auth } = config;
   const authenticate = createAuthenticator(
-    createApiKeyRegistry(config.adminApiKeys),
-    config.jwtAuth === null ? null : createJwtVerifier(config.jwtAuth),
+    createApiKeyRegistry(auth.kind === 'development-key' ? [auth.developmentKey] : auth.apiKeys),
+    auth.kind === 'configured' && auth.jwt !== null
+      ? createJwtVerifier({ ...auth.jwt, adminScope: auth.adminScope })
+      : null,
   );
   // The page is served to whoever can reach the port: the key goes into it only when that
   // is this machine alone, never with HOST=0.0.0.0 on a shared network, and then only for
   // a loopback Host header (see sandbox-landing-page.ts).
-  const sandboxKey = isLoopbackHost(config.host) ? config.developmentAdminApiKey : null;
+  const sandboxKey = isLoopbackHost(config.server.host) ? developmentAdminKey(auth) : null;
   const schema = buildSchema({
-    maxEntityRepresentations: config.maxEntityRepresentations,
-    adminScope: config.adminScope,
-    production: config.production,
+    maxEntityRepresentations: config.graphql.maxEntityRepresentations,
+    adminScope: auth.adminScope,
+    serviceSdlForAdminsOnly: config.graphql.serviceSdlForAdminsOnly,
   });
   const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
   const validationRules = [aliasLimit(QUERY_LIMITS.maxAliases)];
   const formatError = createErrorFormatter({
-    debugErrors: config.debugErrors,
+    debugErrors: config.graphql.debugErrors,
     logger,
     requestId: requestIdOf,
     // Absent when off: the formatter then asks nothing per error.
     ...(tracing.enabled ? { traceId: tracing.traceId } : {}),
   });
   const recordRequest = requestRecorder(metrics, logger);
-  const router = behindRouter(config);
+  const router = behindRouter(config.router);
   const operations = operationsRoute({
     logger,
     checkReadiness: () => store.ping(),
@@ -123,18 +131,18 @@ export async function startApp(
     traceRequests: tracing.traceRequests,
     requestTrace: tracing.requestTrace,
     // Only the Sandbox that carries the development key picks its page by Host.
-    withLandingPageHost: config.introspection && sandboxKey !== null ? withRequestHost : null,
-    maxBodyBytes: config.maxBodyBytes,
-    connections: config.connections,
+    withLandingPageHost: config.graphql.introspection && sandboxKey !== null ? withRequestHost : null,
+    maxBodyBytes: config.server.maxBodyBytes,
+    connections: config.server.connections,
     operations,
-    metricsOnMainPort: config.metricsPort === null,
+    metricsOnMainPort: config.server.metricsPort === null,
     clientError: (errorId) => metrics.clientErrors.inc({ error_id: errorId }),
     logger,
     recoveryPage: () =>
       renderRecoveryPage({
-        settingsUiUrl: config.settingsUiUrl,
-        graphqlUrl: config.recoveryPageGraphqlUrl?.toString() ?? GRAPHQL_PATH,
-        codeMaxAttempts: config.codeMaxAttempts,
+        settingsUiUrl: config.sessions.settingsUiUrl,
+        graphqlUrl: config.sessions.recoveryPageGraphqlUrl?.toString() ?? GRAPHQL_PATH,
+        codeMaxAttempts: config.links.codes.maxAttempts,
       }),
     createContext: (requestId, authorization, clientAddress, viaRouter): GraphQLContext => ({
       requestId,
@@ -148,7 +156,7 @@ export async function startApp(
   });
   const apollo = new ApolloServer<GraphQLContext>({
     // Not a gateway: the seam through which Apollo lets the execution engine be swapped.
-    gateway: compiledExecution(schema, { enabled: config.compiledExecution }),
+    gateway: compiledExecution(schema, { enabled: config.graphql.compiledExecution }),
     logger,
     // main.ts owns SIGTERM/SIGINT: it drains, then closes the store, then exits. Apollo's own
     // handlers would call stop() a second time concurrently, and in @apollo/server 5.5 a
@@ -156,18 +164,21 @@ export async function startApp(
     // process then hung until the shutdown deadline (exit 1) whenever anything else, such as
     // the MongoDB connection pool, kept it alive.
     stopOnTerminationSignals: false,
-    introspection: config.introspection,
+    introspection: config.graphql.introspection,
     // "Did you mean …" suggestions spell out the schema piece by piece: only where
     // introspection would tell it anyway.
-    hideSchemaDetailsFromClientErrors: !config.introspection,
-    allowBatchedHttpRequests: config.batchedRequests,
+    hideSchemaDetailsFromClientErrors: !config.graphql.introspection,
+    allowBatchedHttpRequests: config.graphql.batchedRequests,
     parseOptions,
     validationRules,
     includeStacktraceInErrorResponses: false,
     formatError,
     stringifyResult: serializeResult,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: http.server, stopGracePeriodMillis: drainGracePeriod(config) }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer: http.server,
+        stopGracePeriodMillis: drainGracePeriod(config.store),
+      }),
       // No field sets cache hints and mutations are never cached: skip computing a policy.
       ApolloServerPluginCacheControlDisabled(),
       requestIds(),
@@ -175,10 +186,10 @@ export async function startApp(
       requestObserver(recordRequest),
       ...router.plugins,
       retryAfterStatus(),
-      ...inlineTraces({ forAnyone: config.inlineTracesForAnyone }),
+      ...inlineTraces({ forAnyone: config.graphql.inlineTracesForAnyone }),
       // Sandbox comes with introspection (it needs it): a working example and, when the
       // key was generated, the key already in its headers. Otherwise no landing page at all.
-      config.introspection
+      config.graphql.introspection
         ? sandboxLandingPage(
             // No telemetry from the page that may hold an admin key.
             { embed: { runTelemetry: false }, ...sandboxExample(DEMO_IDENTITY.id) },
@@ -190,14 +201,13 @@ export async function startApp(
   await apollo.start();
   http.setApollo(apollo);
 
-  const port = await listen(http.server, config.port, config.host);
+  const { host, metricsPort } = config.server;
+  const port = await listen(http.server, config.server.port, host);
   publicBaseUrl ??= new URL(`http://localhost:${port}`);
-  const url = baseUrl(config.host, port);
-  const operationsServer = config.metricsPort === null ? null : createOperationsServer(operations, logger);
+  const url = baseUrl(host, port);
+  const operationsServer = metricsPort === null ? null : createOperationsServer(operations, logger);
   const metricsUrl =
-    operationsServer === null
-      ? null
-      : baseUrl(config.host, await listen(operationsServer, config.metricsPort ?? 0, config.host));
+    operationsServer === null ? null : baseUrl(host, await listen(operationsServer, metricsPort ?? 0, host));
   logger.info({ url: `${url}/graphql`, metricsUrl }, 'recovery link subgraph ready');
 
   // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
@@ -207,7 +217,7 @@ export async function startApp(
     metricsUrl,
     stop: () => {
       // Answered just before the drain would cut their connections.
-      http.drain(Math.max(0, drainGracePeriod(config) - 250));
+      http.drain(Math.max(0, drainGracePeriod(config.store) - 250));
       operationsServer?.closeAllConnections();
       operationsServer?.close();
       return (stopped ??= apollo.stop());

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Config } from '../config.js';
+import type { RouterSection } from '../config/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { persistedOperationsOnly } from '../graphql/safelist.js';
 import { clientAddressResolver } from '../http/client-address.js';
@@ -11,17 +11,17 @@ import { routerSecretCheck } from '../http/router-secret.js';
  * client addresses from trusted proxies, the router secret, persisted documents by id
  * and the safelist that router traffic passes (docs/federation.md, "Behind a router").
  */
-export function behindRouter(config: Config) {
-  const persistedDocuments = loadPersistedDocuments(config.persistedOperationsFile);
-  const plugins: ApolloServerPlugin<GraphQLContext>[] = config.persistedOperationsOnly
+export function behindRouter(router: RouterSection) {
+  const persistedDocuments = loadPersistedDocuments(router.persistedOperationsFile);
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = router.persistedOperationsOnly
     ? [persistedOperationsOnly({ documents: persistedDocuments.values() })]
     : [];
   return {
     http: {
-      clientAddress: clientAddressResolver(config.trustedProxies),
-      routerCheck: config.routerSecret === null ? null : routerSecretCheck(config.routerSecret),
+      clientAddress: clientAddressResolver(router.trustedProxies),
+      routerCheck: router.secret === null ? null : routerSecretCheck(router.secret),
       persistedDocuments,
-      persistedOperationsOnly: config.persistedOperationsOnly,
+      persistedOperationsOnly: router.persistedOperationsOnly,
     },
     plugins,
   };

@@ -1,5 +1,5 @@
 import { startApp } from './app.js';
-import { parseConfig } from '../config.js';
+import { developmentAdminKey, parseConfig } from '../config/index.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -22,26 +22,28 @@ if (!parsed.ok) {
 }
 const { config } = parsed;
 // First: the logger and the store take their trace hooks from it.
-const tracing = createTracing(config.tracing);
-const logger = createLogger(config.logLevel, undefined, tracing.logFields);
+const tracing = createTracing(config.telemetry.tracing);
+const logger = createLogger(config.telemetry.logLevel, undefined, tracing.logFields);
 
 try {
   const metrics = createMetrics();
-  const store = await openStore(config, logger, metrics, tracing);
-  if (config.developmentAdminApiKey !== null) {
+  const store = await openStore(config.store, config.retention, logger, metrics, tracing);
+  const developmentKey = developmentAdminKey(config.auth);
+  if (developmentKey !== null) {
     // Printed once, outside the structured log (which redacts keys), for the developer.
     process.stderr.write(
       `\nNo ADMIN_API_KEYS set: admin operations accept this one-off development key until the process stops:\n` +
-        `  Authorization: Bearer ${config.developmentAdminApiKey}\n` +
-        (isLoopbackHost(config.host)
+        `  Authorization: Bearer ${developmentKey}\n` +
+        (isLoopbackHost(config.server.host)
           ? `(Apollo Sandbox, at /graphql in a browser opened on localhost or a loopback address, already sends it.)\n\n`
-          : `(HOST ${config.host} is not loopback, so Apollo Sandbox does not carry it: add the header yourself.)\n\n`),
+          : `(HOST ${config.server.host} is not loopback, so Apollo Sandbox does not carry it: add the header yourself.)\n\n`),
     );
   }
   const app = await startApp(config, store, logger, metrics, tracing);
-  if (config.tracing !== null) {
+  const { tracing: tracingSettings } = config.telemetry;
+  if (tracingSettings !== null) {
     logger.info(
-      { tracesUrl: redactedUrl(config.tracing.tracesUrl), protocol: config.tracing.protocol },
+      { tracesUrl: redactedUrl(tracingSettings.tracesUrl), protocol: tracingSettings.protocol },
       'exporting traces (OpenTelemetry)',
     );
   }

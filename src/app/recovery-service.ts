@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
+import type { LinksSection, SessionsSection } from '../config/index.js';
 import { RECOVERY_PAGE_PATH } from '../http/paths.js';
 import {
   RecoveryService,
@@ -11,27 +11,32 @@ import {
 } from '../recovery/index.js';
 
 /** The recovery service as configured; shared with the benchmark's ceiling so both do the same work. */
-export function createRecoveryService(config: Config, store: RecoveryStore, origin: () => URL): RecoveryService {
+export function createRecoveryService(
+  links: LinksSection,
+  sessions: SessionsSection,
+  store: RecoveryStore,
+  origin: () => URL,
+): RecoveryService {
   return new RecoveryService({
     store,
     now: () => new Date(),
     newFlowId: randomUUID,
     generateToken,
     generateCode: generateRecoveryCode,
-    hashToken: createTokenHasher(config.tokenSecret),
+    hashToken: createTokenHasher(links.tokenSecret),
     issueSession: createSessionIssuer({
-      signingKey: config.sessionSigningKey,
+      signingKey: sessions.signingKey,
       issuer: () => origin().origin,
-      maxAge: config.sessionMaxAge,
+      maxAge: sessions.maxAge,
     }),
-    linkBaseUrl: () => config.recoveryLinkBaseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
-    defaultLifespan: config.defaultLifespan,
-    maxLifespan: config.maxLifespan,
-    codeLifespan: config.codeLifespan,
-    codeMaxAttempts: config.codeMaxAttempts,
-    keepOlderLinks: config.keepOlderLinks,
-    createLimitPerIdentity: config.createLimitPerIdentity,
-    redeemLimitPerClient: config.redeemLimitPerClient,
-    returnToAllowlist: config.returnToAllowlist,
+    linkBaseUrl: () => links.baseUrl ?? new URL(RECOVERY_PAGE_PATH, origin()),
+    defaultLifespan: links.defaultLifespan,
+    maxLifespan: links.maxLifespan,
+    codeLifespan: links.codes.lifespan,
+    codeMaxAttempts: links.codes.maxAttempts,
+    keepOlderLinks: links.keepOlderLinks,
+    createLimitPerIdentity: links.createLimitPerIdentity,
+    redeemLimitPerClient: links.redeemLimitPerClient,
+    returnToAllowlist: links.returnToAllowlist,
   });
 }

@@ -10,9 +10,6 @@ import { UUIDScalar } from './scalars.js';
  * admin check, so an anonymous batch of thousands gets thousands of identical errors.
  */
 
-/** ENTITIES_MAX_REPRESENTATIONS unless set: a router's fetch for one query plan step stays far below. */
-export const DEFAULT_MAX_ENTITY_REPRESENTATIONS = 1_000;
-
 export interface EntityLimits {
   /**
    * Representations accepted in one request, summed over every `_entities` field it

@@ -2,18 +2,19 @@ import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { Kind, parse, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { DEFAULT_MAX_ENTITY_REPRESENTATIONS, guardEntities } from './entities.js';
+import { guardEntities } from './entities.js';
 import { resolvers } from './resolvers/index.js';
 import { guardServiceSdl } from './service-sdl.js';
 import { SCHEMA_FILE } from '../build-files.js';
+import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from '../config/defaults.js';
 
 export interface SchemaOptions {
-  /** ENTITIES_MAX_REPRESENTATIONS. */
+  /** ENTITIES_MAX_REPRESENTATIONS (the graphql section's maxEntityRepresentations). */
   readonly maxEntityRepresentations?: number;
   /** AUTH_ADMIN_SCOPE: the scope the admin fields' @requiresScopes name in the served SDL. */
   readonly adminScope?: string;
-  /** NODE_ENV=production: `_service { sdl }` only for admins and the router. */
-  readonly production?: boolean;
+  /** `_service { sdl }` only for admins and the router (production's policy). */
+  readonly serviceSdlForAdminsOnly?: boolean;
 }
 
 /** A Federation 2 subgraph schema: adds _service, _entities and the federation directives. */
@@ -25,7 +26,7 @@ export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
   });
   guardEntities(schema, { maxRepresentations: options.maxEntityRepresentations ?? DEFAULT_MAX_ENTITY_REPRESENTATIONS });
-  if (options.production === true) guardServiceSdl(schema);
+  if (options.serviceSdlForAdminsOnly === true) guardServiceSdl(schema);
   return schema;
 }
 

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import type { TrustedProxy } from '../config/index.js';
 
 /**
  * The address a request comes from, for the rate limits, the audit trail and the logs.
@@ -7,26 +8,6 @@ import { BlockList, isIP } from 'node:net';
  * the client is the right-most hop that is not itself a trusted proxy (every hop appends
  * the address it saw, so only entries left of a trusted one may be forged by the client).
  */
-
-/** One parsed TRUSTED_PROXIES entry: an address or a CIDR subnet. */
-export interface TrustedProxy {
-  readonly address: string;
-  readonly prefix: number;
-  readonly family: 'ipv4' | 'ipv6';
-}
-
-/** "10.0.0.0/8", "::1" or "fd00::/8" → a TrustedProxy; throws a message for the config. */
-export function parseTrustedProxy(entry: string): TrustedProxy {
-  const [address = '', prefixText, ...rest] = entry.split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) throw new Error(`"${entry}" is not an IP address or CIDR`);
-  const maxPrefix = version === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-  if (!/^\d{1,3}$/.test(prefixText ?? '0') || prefix > maxPrefix) {
-    throw new Error(`"${entry}": the prefix must be 0 to ${maxPrefix}`);
-  }
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
 
 /** The client address of a request whose TCP peer is `peer`, with the given headers. */
 export type ClientAddressResolver = (

@@ -1,31 +1,16 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ConnectionLimits } from '../config/index.js';
+
+export type { ConnectionLimits };
 
 /**
- * What one client connection may hold, and how many there may be. Node's defaults let a
- * socket that trickles its body live 300s and one that trickles headers (or says nothing)
- * 60s, each plus up to 30s until the next check, with no cap on their number: a few
- * thousand slow sockets then exhaust the process's file descriptors, and /health/live
- * fails with everything else.
+ * Node's defaults let a socket that trickles its body live 300s and one that trickles
+ * headers (or says nothing) 60s, each plus up to 30s until the next check, with no cap on
+ * their number: a few thousand slow sockets then exhaust the process's file descriptors,
+ * and /health/live fails with everything else. The limits (ConnectionLimits) come from
+ * the server section of the configuration.
  */
-export interface ConnectionLimits {
-  /** From accepting a connection (or the end of the previous request) to the end of the headers. */
-  readonly headersTimeoutMilliseconds: number;
-  /** From accepting a connection to the end of the request body. */
-  readonly requestTimeoutMilliseconds: number;
-  /** How long an idle keep-alive connection is kept between requests. */
-  readonly keepAliveTimeoutMilliseconds: number;
-  /** Connections served as usual; the next HEALTH_RESERVE ones only answer /health/live. */
-  readonly maxConnections: number;
-}
-
-export const DEFAULT_CONNECTION_LIMITS = {
-  headersTimeout: '10s',
-  requestTimeout: '30s',
-  keepAliveTimeout: '5s',
-  /** Well under the common 1,024 file descriptors, with room for the reserve and the database pool. */
-  maxConnections: 512,
-} as const;
 
 /**
  * Connections past HTTP_MAX_CONNECTIONS that are still accepted, to answer /health/live

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * OpenTelemetry tracing, configured by the standard OTEL_* variables alone (the names and
  * meanings of the OpenTelemetry SDK specification), so that a platform's usual collector
- * settings work unchanged. config.ts hands the environment in: this file reads no
+ * settings work unchanged. src/config/ hands the environment in: this file reads no
  * process.env of its own.
  */
 export interface TracingSettings {
@@ -53,7 +53,7 @@ const protocol = z.enum(['http/protobuf', 'http/json'], {
   message: 'must be http/protobuf or http/json (grpc is not supported)',
 });
 
-/** Each with what it means, for docs/configuration.md (see config-schema.ts). */
+/** Each with what it means, for docs/configuration.md (see src/config/schema.ts). */
 const telemetry = (description: string, shownDefault?: string) => ({
   section: 'telemetry',
   description,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Config } from '../config.js';
+import type { RetentionSection, StoreSection } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { storeCommandCounter, type Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
@@ -26,13 +26,14 @@ export const DEMO_IDENTITY: Identity = {
  * tracing on, each is a span.
  */
 export async function openStore(
-  config: Config,
+  settings: StoreSection,
+  retention: RetentionSection,
   logger: Logger,
   metrics?: Pick<Metrics, 'storeCommands'>,
   tracing?: Pick<Tracing, 'commandListeners'>,
 ): Promise<RecoveryStore> {
-  if (config.mongo !== null) {
-    const { identitiesCollection, recoveryLinksCollection } = config.mongo;
+  if (settings.kind === 'mongo') {
+    const { identities: identitiesCollection, recoveryLinks: recoveryLinksCollection } = settings.collections;
     // The collections MongoRecoveryStore.connect opens; any other target is counted as `other`.
     const collections = new Set([
       identitiesCollection,
@@ -43,26 +44,30 @@ export async function openStore(
       'rate_limit_slots',
     ]);
     const store = await MongoRecoveryStore.connect({
-      ...config.mongo,
-      retention: config.retention,
+      uri: settings.uri,
+      database: settings.database,
+      identitiesCollection,
+      recoveryLinksCollection,
+      timeoutMilliseconds: settings.timeoutMilliseconds,
+      retention,
       logger,
       ...(metrics === undefined ? {} : { onCommand: storeCommandCounter(metrics, collections) }),
       ...(tracing?.commandListeners == null ? {} : { commandListeners: tracing.commandListeners }),
     });
-    logger.info({ database: config.mongo.database }, 'using MongoDB');
-    return store.expiresByItself ? store : sweeping(store, config, logger);
+    logger.info({ database: settings.database }, 'using MongoDB');
+    return store.expiresByItself ? store : sweeping(store, retention, logger);
   }
   logger.warn(
     { demoIdentityId: DEMO_IDENTITY.id },
     'MONGODB_URI is not set: using the embedded in-memory store with one demo identity. Nothing is persisted; every link is lost when the process stops.',
   );
-  const extra = config.embeddedIdentitiesFile === null ? [] : await readIdentities(config.embeddedIdentitiesFile);
-  return sweeping(new MemoryRecoveryStore([DEMO_IDENTITY, ...extra], config.retention), config, logger);
+  const extra = settings.identitiesFile === null ? [] : await readIdentities(settings.identitiesFile);
+  return sweeping(new MemoryRecoveryStore([DEMO_IDENTITY, ...extra], retention), retention, logger);
 }
 
 /** The store, with a sweeper that stops when the store closes. */
-function sweeping(store: RecoveryStore, config: Config, logger: Logger): RecoveryStore {
-  const stop = startSweeping(store, config.sweepIntervalMilliseconds, logger);
+function sweeping(store: RecoveryStore, retention: RetentionSection, logger: Logger): RecoveryStore {
+  const stop = startSweeping(store, retention.sweepIntervalMilliseconds, logger);
   const close = store.close.bind(store);
   store.close = async () => {
     stop();

@@ -8,6 +8,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../support/app.js';
+import { developmentAdminKey } from '../../src/config/index.js';
 import { DEMO_IDENTITY } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
@@ -126,15 +127,15 @@ describe('outside production', () => {
     };
     // ADMIN_API_KEYS '' is unset: the service generates its one-off development key.
     await withApp({ ADMIN_API_KEYS: '', HOST: '127.0.0.1' }, async (app) => {
-      expect(app.config.developmentAdminApiKey).not.toBeNull();
+      expect(developmentAdminKey(app.config.auth)).not.toBeNull();
       expect(await sandboxOf(app)).toContain(
-        `"headers":{"Authorization":"Bearer ${app.config.developmentAdminApiKey}"}`,
+        `"headers":{"Authorization":"Bearer ${developmentAdminKey(app.config.auth)}"}`,
       );
     });
     await withApp({ ADMIN_API_KEYS: '', HOST: '0.0.0.0' }, async (app) => {
       const page = await sandboxOf(app);
       expect(page).toContain('embeddable-sandbox');
-      expect(page).not.toContain(app.config.developmentAdminApiKey!);
+      expect(page).not.toContain(developmentAdminKey(app.config.auth)!);
       expect(page).not.toContain('"headers":{"Authorization"');
     });
   });
@@ -143,7 +144,10 @@ describe('outside production', () => {
     await expect(startTestApp(PRODUCTION)).rejects.toThrow(/MONGODB_URI: is required when NODE_ENV=production/);
     const app = await startTestApp({ ...PRODUCTION, ALLOW_EMBEDDED_STORE_IN_PRODUCTION: 'true' });
     try {
-      expect(app.config).toMatchObject({ production: true, mongo: null, introspection: false });
+      expect(app.config).toMatchObject({
+        store: { kind: 'embedded', inProduction: true },
+        graphql: { serviceSdlForAdminsOnly: true, introspection: false },
+      });
       const warning = app.logs.map((line) => JSON.parse(line)).find((line) => /ALLOW_EMBEDDED_STORE/.test(line.msg));
       expect(warning).toMatchObject({ level: 40, msg: expect.stringContaining('for benchmarks only') });
       const { body } = await app.graphql(CREATE_RECOVERY_LINK, { input: { identityId: DEMO_IDENTITY.id } });
@@ -155,7 +159,7 @@ describe('outside production', () => {
 
   it('puts the development key into Sandbox only for a loopback Host header: no DNS rebinding', async () => {
     await withApp({ ADMIN_API_KEYS: '', HOST: '127.0.0.1' }, async (app) => {
-      const key = `"headers":{"Authorization":"Bearer ${app.config.developmentAdminApiKey}"}`;
+      const key = `"headers":{"Authorization":"Bearer ${developmentAdminKey(app.config.auth)}"}`;
       const { port } = new URL(app.url);
       const pageFor = (host: string) =>
         new Promise<string>((resolve, reject) => {
@@ -174,7 +178,7 @@ describe('outside production', () => {
       for (const host of [`evil.example:${port}`, `app.localhost:${port}`, `10.0.0.5:${port}`]) {
         const page = await pageFor(host);
         expect(page).toContain('embeddable-sandbox');
-        expect({ host, keyed: page.includes(app.config.developmentAdminApiKey!) }).toEqual({ host, keyed: false });
+        expect({ host, keyed: page.includes(developmentAdminKey(app.config.auth)!) }).toEqual({ host, keyed: false });
       }
     });
   });

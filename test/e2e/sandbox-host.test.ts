@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app/app.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { developmentAdminKey, parseConfig, type Config } from '../../src/config/index.js';
 import { openStore } from '../../src/stores/index.js';
 import type { RecoveryStore } from '../../src/recovery/index.js';
 import { capturingLogger } from '../support/app.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   config = parsed.config;
   const { logger } = capturingLogger();
-  store = await openStore(config, logger);
+  store = await openStore(config.store, config.retention, logger);
   app = await startApp(config, store, logger);
 });
 
@@ -48,7 +48,7 @@ function landingPage(host: string): Promise<string> {
 
 describe('the Sandbox landing page', () => {
   it('carries the development key for a loopback Host and not for any other, also when asked at once', async () => {
-    const key = config.developmentAdminApiKey;
+    const key = developmentAdminKey(config.auth);
     expect(key).not.toBeNull();
     const hosts = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? `localhost:${i}` : `evil.example:${i}`));
     const pages = await Promise.all(hosts.map(landingPage));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app/app.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { RecoveryStore } from '../../src/recovery/index.js';
 import { openStore } from '../../src/stores/index.js';
@@ -38,7 +38,7 @@ describe('recovery_store_commands_total on MongoDB', () => {
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     const logger = pino({ level: 'silent' });
     const metrics = createMetrics();
-    store = await openStore(parsed.config, logger, metrics);
+    store = await openStore(parsed.config.store, parsed.config.retention, logger, metrics);
     app = await startApp(parsed.config, store, logger, metrics);
   });
   afterAll(async () => {

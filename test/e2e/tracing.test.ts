@@ -283,7 +283,7 @@ describe('without any OTEL_* setting', () => {
     const atDefault = await startOtlpReceiver(4318).catch(() => null);
     const untraced = await startTestApp({});
     try {
-      expect(untraced.config.tracing).toBeNull();
+      expect(untraced.config.telemetry.tracing).toBeNull();
       expect(untraced.tracing.enabled).toBe(false);
       const caller = callerSpan();
       const answer = await untraced.graphql(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/index.js';
 import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
 import type { Identity } from '../../src/recovery/index.js';
@@ -53,7 +53,7 @@ describe('the embedded store opened from configuration', () => {
   const open = (file?: string) => {
     const parsed = parseConfig(file === undefined ? {} : { EMBEDDED_IDENTITIES_FILE: file });
     if (!parsed.ok) throw new Error(parsed.problems.join());
-    return openStore(parsed.config, silent);
+    return openStore(parsed.config.store, parsed.config.retention, silent);
   };
 
   it('holds the demo identity, plus those of EMBEDDED_IDENTITIES_FILE', async () => {

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { MongoRecoveryStore, openStore } from '../../src/stores/index.js';
 import { openScratchDatabase } from '../support/mongo.js';
 
@@ -10,7 +10,7 @@ describe('the store opened from configuration on the test database', () => {
     const database = await openScratchDatabase();
     const parsed = parseConfig({ MONGODB_URI: database.uri, MONGODB_DB: database.name, STORE_SWEEP_INTERVAL: '1s' });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    const store = await openStore(parsed.config, pino({ level: 'silent' }));
+    const store = await openStore(parsed.config.store, parsed.config.retention, pino({ level: 'silent' }));
     try {
       const slots = database.db.collection<{ _id: string; purgeAt: Date }>('rate_limit_slots');
       await slots.insertMany([

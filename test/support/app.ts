@@ -9,7 +9,7 @@ import {
   RevokeRecoveryLinksDocument,
 } from '../../operations/generated/graphql.js';
 import { startApp, type RunningApp } from '../../src/app/app.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config/index.js';
 import { createTracing, type Tracing } from '../../src/observability/tracing.js';
 import { openStore } from '../../src/stores/index.js';
 import { recordingStoreCalls } from './store-calls.js';
@@ -55,9 +55,11 @@ export async function startTestApp(environment: Record<string, string>): Promise
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   // Wired as main.ts wires it: the logger and the store get the tracing too.
-  const tracing = createTracing(parsed.config.tracing);
+  const tracing = createTracing(parsed.config.telemetry.tracing);
   const { logger, logs } = capturingLogger(tracing.logFields);
-  const { store, calls: storeCalls } = recordingStoreCalls(await openStore(parsed.config, logger, undefined, tracing));
+  const { store, calls: storeCalls } = recordingStoreCalls(
+    await openStore(parsed.config.store, parsed.config.retention, logger, undefined, tracing),
+  );
   const app = await startApp(parsed.config, store, logger, undefined, tracing);
 
   // Requests are an admin's unless the test overrides `authorization` (or deletes it with '').

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddressResolver, parseTrustedProxy } from '../../src/http/client-address.js';
-import { parseConfig } from '../../src/config.js';
+import { clientAddressResolver } from '../../src/http/client-address.js';
+import { parseConfig, parseTrustedProxy } from '../../src/config/index.js';
 
 const behind = (...entries: string[]) => clientAddressResolver(entries.map(parseTrustedProxy));
 
@@ -59,14 +59,14 @@ describe('the client address', () => {
 describe('TRUSTED_PROXIES', () => {
   it('takes addresses and CIDRs of both families, and nothing by default', () => {
     const parsed = parseConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1 ,fd00::/8,192.0.2.1' });
-    expect(parsed.ok && parsed.config.trustedProxies).toEqual([
+    expect(parsed.ok && parsed.config.router.trustedProxies).toEqual([
       { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
       { address: '::1', prefix: 128, family: 'ipv6' },
       { address: 'fd00::', prefix: 8, family: 'ipv6' },
       { address: '192.0.2.1', prefix: 32, family: 'ipv4' },
     ]);
     const unset = parseConfig({});
-    expect(unset.ok && unset.config.trustedProxies).toEqual([]);
+    expect(unset.ok && unset.config.router.trustedProxies).toEqual([]);
   });
 
   it.each(['10.0.0.0/33', 'proxy.internal', '10.0.0.0/8/1', '::1/129', '10.0.0.0/x'])(

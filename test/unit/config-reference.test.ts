@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterAll, describe, expect, it } from 'vitest';
-import { environmentSchema } from '../../src/config-schema.js';
-import { renderConfigurationReference, settingReferences } from '../../src/config-reference.js';
+import { environmentSchema } from '../../src/config/schema.js';
+import { renderConfigurationReference, settingReferences } from '../../src/config/reference.js';
 import { CONFIGURATION_DOCS, staleConfigurationDocs } from '../../tools/config-docs-file.mjs';
 
 const scratch = mkdtempSync(join(tmpdir(), 'config-docs-'));

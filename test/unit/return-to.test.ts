@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import {
   ReturnToAllowlistError,
   checkReturnTo,
@@ -120,7 +120,7 @@ describe('RECOVERY_RETURN_TO_ALLOWLIST in the configuration', () => {
 
   it('defaults to an empty allowlist', () => {
     const parsed = parseConfig({});
-    expect(parsed.ok && parsed.config.returnToAllowlist).toEqual([]);
+    expect(parsed.ok && parsed.config.links.returnToAllowlist).toEqual([]);
   });
 
   it('reports a bad entry on one line, naming the setting', () => {
@@ -135,7 +135,7 @@ describe('RECOVERY_RETURN_TO_ALLOWLIST in the configuration', () => {
       ...production,
       RECOVERY_RETURN_TO_ALLOWLIST: 'https://app.example.com/settings/, http://127.0.0.1:8080, http://[::1]:9000',
     });
-    expect(allowed.ok && allowed.config.returnToAllowlist).toHaveLength(3);
+    expect(allowed.ok && allowed.config.links.returnToAllowlist).toHaveLength(3);
     expect(
       parseConfig({ ...production, RECOVERY_RETURN_TO_ALLOWLIST: 'https://ok.example, http://app.example.com' }),
     ).toEqual({
@@ -148,7 +148,7 @@ describe('RECOVERY_RETURN_TO_ALLOWLIST in the configuration', () => {
 
   it('accepts plain http outside production', () => {
     const parsed = parseConfig({ RECOVERY_RETURN_TO_ALLOWLIST: 'http://app.example.com' });
-    expect(parsed.ok && parsed.config.returnToAllowlist).toEqual([
+    expect(parsed.ok && parsed.config.links.returnToAllowlist).toEqual([
       { origin: 'http://app.example.com', pathPrefix: '/' },
     ]);
   });

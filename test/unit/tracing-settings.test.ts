@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 
 function tracingOf(environment: Record<string, string>) {
   const result = parseConfig(environment);
   if (!result.ok) throw new Error(result.problems.join('\n'));
-  return result.config.tracing;
+  return result.config.telemetry.tracing;
 }
 
 function problemsOf(environment: Record<string, string>): string[] {

@@ -1,12 +1,43 @@
 /**
- * Checks on the raw environment that config.ts adds to the schema's own problems: they
- * compare settings with one another, or hold only in production, so they are reported
- * even when other settings fail to parse. Each problem is one line.
+ * What NODE_ENV=production changes: the settings it requires or refuses (checked on the
+ * raw environment, so they are reported even when other settings fail to parse; each
+ * problem is one line), and the defaults it turns to hiding what only a developer needs.
  */
-import { isLoopbackHost } from './net/loopback.js';
-import { parseReturnToAllowlist } from './recovery/index.js';
+import { isLoopbackHost } from '../net/loopback.js';
+import { parseReturnToAllowlist } from '../recovery/index.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The settings whose defaults production changes, as the schema parsed them. */
+interface ExposureSettings {
+  readonly NODE_ENV: 'development' | 'test' | 'production';
+  readonly INTROSPECTION?: 'true' | 'false' | undefined;
+  readonly INLINE_TRACES?: 'true' | 'false' | undefined;
+  readonly MONGODB_URI?: string | undefined;
+}
+
+export interface ProductionDefaults {
+  readonly introspection: boolean;
+  readonly inlineTracesForAnyone: boolean;
+  readonly serviceSdlForAdminsOnly: boolean;
+  /** Reached only through ALLOW_EMBEDDED_STORE_IN_PRODUCTION (productionProblems refuses it otherwise). */
+  readonly embeddedStoreInProduction: boolean;
+}
+
+/**
+ * Outside production the schema, Sandbox and per-resolver timings help whoever develops;
+ * in production they would spell out the schema and which check failed to anyone, so each
+ * is off unless set.
+ */
+export function productionDefaults(env: ExposureSettings): ProductionDefaults {
+  const production = env.NODE_ENV === 'production';
+  return {
+    introspection: env.INTROSPECTION === undefined ? !production : env.INTROSPECTION === 'true',
+    inlineTracesForAnyone: env.INLINE_TRACES === undefined ? !production : env.INLINE_TRACES === 'true',
+    serviceSdlForAdminsOnly: production,
+    embeddedStoreInProduction: production && env.MONGODB_URI === undefined,
+  };
+}
 
 /** The pages and links people open: in production, never over plain http. */
 const PUBLIC_URL_SETTINGS = ['PUBLIC_BASE_URL', 'SETTINGS_UI_URL', 'RECOVERY_LINK_BASE_URL'] as const;
@@ -20,29 +51,6 @@ export function httpsProblems(environment: Environment): string[] {
   }).map(
     (name) => `${name}: must be https when NODE_ENV=production: it carries recovery tokens and sessions to a browser`,
   );
-}
-
-/**
- * The token secret, the session signing key and the admin API keys protect different
- * things: one value for two of them means a leak of one is a leak of both (a session
- * signing key that is also an admin key hands out admin access to whoever signs).
- */
-export function sharedSecretProblems(environment: Environment): string[] {
-  const named: [string, string][] = [];
-  if (environment.RECOVERY_TOKEN_SECRET) named.push(['RECOVERY_TOKEN_SECRET', environment.RECOVERY_TOKEN_SECRET]);
-  if (environment.SESSION_SIGNING_KEY) named.push(['SESSION_SIGNING_KEY', environment.SESSION_SIGNING_KEY]);
-  for (const key of (environment.ADMIN_API_KEYS ?? '').split(',')) {
-    if (key.trim() !== '') named.push(['ADMIN_API_KEYS', key.trim()]);
-  }
-  const problems = new Set<string>();
-  for (const [index, [name, value]] of named.entries()) {
-    for (const [otherName, otherValue] of named.slice(index + 1)) {
-      if (name !== otherName && value === otherValue) {
-        problems.add(`${otherName}: must differ from ${name}: each secret protects something else`);
-      }
-    }
-  }
-  return [...problems];
 }
 
 /** Checked on the raw values, so they are reported even when other settings fail to parse. */

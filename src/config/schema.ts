@@ -8,20 +8,21 @@ import {
   type Duration,
   type RateLimit,
   type ReturnToAllowlist,
-} from './recovery/index.js';
-import { DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './graphql/entities.js';
-import { parseTrustedProxy, type TrustedProxy } from './http/client-address.js';
-import { DEFAULT_CONNECTION_LIMITS } from './http/connection-limits.js';
-import { tracingEnvironmentSchema } from './observability/tracing-settings.js';
+} from '../recovery/index.js';
+import { tracingEnvironmentSchema } from '../observability/tracing-settings.js';
+import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_ENTITY_REPRESENTATIONS } from './defaults.js';
+import { parseTrustedProxy, type TrustedProxy } from './trusted-proxy.js';
 
 /**
- * The environment variables the service reads, each with what it means: config.ts parses
+ * The environment variables the service reads, each with what it means: parse-config.ts parses
  * the environment with this schema, and `npm run config-docs` writes docs/configuration.md
  * from the same fields (`.meta({ section, description, default? })`; the default column
  * comes from the schema's own default unless `default` words a computed one), so the
- * reference cannot drift from what is checked.
+ * reference cannot drift from what is checked. Each variable's section is the Config
+ * section (sections.ts) it is read into.
  */
-export type SettingSection = 'server' | 'store' | 'links' | 'sessions' | 'auth' | 'graphql' | 'retention' | 'telemetry';
+export type SettingSection =
+  'server' | 'store' | 'links' | 'sessions' | 'auth' | 'graphql' | 'router' | 'retention' | 'telemetry';
 
 const duration = z.string().transform((text, context): Duration => {
   try {
@@ -122,7 +123,7 @@ export const environmentSchema = z.object({
         'Connections served at once; the next 32 answer only `/health/live` (others 503 `too_many_connections`), further ones are closed at once.',
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({
-    section: 'server',
+    section: 'telemetry',
     description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; logs are JSON lines on stdout.',
   }),
   MONGODB_URI: z
@@ -301,7 +302,7 @@ export const environmentSchema = z.object({
       '`true` accepts several operations in one request (a JSON array); off by default so that limits count what clients send.',
   }),
   PERSISTED_OPERATIONS_ONLY: flag.meta({
-    section: 'graphql',
+    section: 'router',
     description:
       '`true` runs only persisted documents (`operations/persisted-operations.json` and `PERSISTED_OPERATIONS_FILE`), sent as the document, by `documentId` or by `extensions.persistedQuery`; others get 400 `operation_not_allowed`. Requests with `ROUTER_SECRET` pass ([api](api.md#three-ways-in)).',
   }),
@@ -320,18 +321,18 @@ export const environmentSchema = z.object({
         "Operations run compiled by graphql-jit inside Apollo's pipeline wherever it answers exactly as graphql-js does (graphql-js otherwise; see [development.md](development.md#how-a-graphql-request-is-answered)); `false` runs graphql-js for everything.",
     }),
   PERSISTED_OPERATIONS_FILE: z.string().min(1).optional().meta({
-    section: 'graphql',
+    section: 'router',
     description:
       "A frontend's manifest whose documents are persisted too: Apollo's persisted query manifest, or a `{hash: document}` map (sha256 or sha1).",
   }),
   TRUSTED_PROXIES: trustedProxies.optional().meta({
-    section: 'server',
+    section: 'router',
     default: 'none',
     description:
       'Comma-separated addresses or CIDRs (IPv4, IPv6) whose `X-Forwarded-For` / `Forwarded` name the client, for the rate limits, the audit trail and the logs.',
   }),
   ROUTER_SECRET: secret.optional().meta({
-    section: 'server',
+    section: 'router',
     description:
       'At least 32 characters. When set, `/graphql` answers only requests carrying it in `Router-Authorization` (others: 401 `router_secret_required`), and answers them 200 for `rate_limited` and `storage_unavailable` ([behind a router](federation.md#behind-a-router)).',
   }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { environmentSchema, type SettingSection } from './config-schema.js';
+import { environmentSchema, type SettingSection } from './schema.js';
 
 /**
  * docs/configuration.md, rendered from the schema's fields so the reference says what the
@@ -16,14 +16,18 @@ const SECTIONS: Readonly<Record<SettingSection, { readonly title: string; readon
   sessions: { title: 'Sessions', intro: 'The session a redeemed link grants, and where the recovery page goes next.' },
   auth: { title: 'Admin authentication', intro: 'API keys, JWTs from an identity provider, or both.' },
   graphql: { title: 'GraphQL', intro: 'What the GraphQL endpoint accepts and shows.' },
+  router: {
+    title: 'Behind a router',
+    intro: 'Who may speak for clients, and which documents run ([behind a router](federation.md#behind-a-router)).',
+  },
   retention: {
     title: 'Retention',
     intro: 'How long links and audit entries are kept ([retention](operations.md#retention)).',
   },
   telemetry: {
-    title: 'Tracing (OpenTelemetry)',
+    title: 'Logs and tracing (OpenTelemetry)',
     intro:
-      'The standard `OTEL_*` variables, read in `src/config.ts` too. Tracing is off unless an OTLP endpoint is set; what the spans carry, and what never: [operations.md](operations.md#traces).',
+      'The log level, and the standard `OTEL_*` variables, read in `src/config/` too. Tracing is off unless an OTLP endpoint is set; what the spans carry, and what never: [operations.md](operations.md#traces).',
   },
 };
 
@@ -69,12 +73,12 @@ const cell = (text: string) => text.replaceAll('|', '\\|');
 export function renderConfigurationReference(): string {
   const settings = settingReferences();
   const lines = [
-    '<!-- Written by `npm run config-docs` from src/config-schema.ts: edit the descriptions there. -->',
+    '<!-- Written by `npm run config-docs` from src/config/schema.ts: edit the descriptions there. -->',
     '',
     '# Configuration',
     '',
-    'All configuration comes from environment variables, read and checked in `src/config.ts`',
-    'against the schema in `src/config-schema.ts` (tracing: `src/observability/tracing-settings.ts`);',
+    'All configuration comes from environment variables, read and checked in `src/config/`',
+    'against the schema in `src/config/schema.ts` (tracing: `src/observability/tracing-settings.ts`);',
     'a bad setting stops the process with one line per problem (exit code 1). An empty variable',
     'counts as unset. Production requires some of them: see the',
     '[production checklist](operations.md#production-checklist).',
