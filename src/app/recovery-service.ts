@@ -7,11 +7,15 @@ import {
   createTokenHasher,
   generateRecoveryCode,
   generateToken,
-  type RecoveryStore,
+  type RecoveryServiceDependencies,
 } from '../recovery/index.js';
 
 /** The recovery service as configured; shared with the benchmark's ceiling so both do the same work. */
-export function createRecoveryService(config: Config, store: RecoveryStore, origin: () => URL): RecoveryService {
+export function createRecoveryService(
+  config: Config,
+  store: RecoveryServiceDependencies['store'],
+  origin: () => URL,
+): RecoveryService {
   return new RecoveryService({
     store,
     now: () => new Date(),
