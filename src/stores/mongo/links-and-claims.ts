@@ -23,7 +23,6 @@ import { duplicateKeyErrors, isDuplicateKey, type UnlessUnreachable } from './er
  * decisions, and code attempts. Every command is an insert, or a find or update by `_id`
  * alone (see store.ts).
  */
-
 export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore {
   constructor(
     private readonly collections: MongoCollections,
