@@ -4,7 +4,7 @@ import { parseConfig } from '../src/config/index.js';
 import { createLogger } from '../src/logger.js';
 import { createRecoveryService } from '../src/app/recovery-service.js';
 import { parseDuration, type RequestOrigin } from '../src/recovery/index.js';
-import { openStore } from '../src/stores/index.js';
+import { openStore, sweepUnlessExpiresByItself } from '../src/stores/index.js';
 
 /**
  * The ceiling: the same work as the service (validate, look up the identity, create and
@@ -17,10 +17,13 @@ if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const { config } = parsed;
 // A store that cannot open (PostgreSQL refusing connections, say) is said on stderr, which
 // the bench shows with the scenario's failure, instead of an unhandled rejection.
-const store = await openStore(config.store, config.retention, createLogger('warn')).catch((error: unknown) => {
+const logger = createLogger('warn');
+const store = await openStore(config.store, config.retention, logger).catch((error: unknown) => {
   process.stderr.write(`ceiling: the store did not open: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
+// As the service's app does, so both carry the same sweeper; it ends with the process.
+sweepUnlessExpiresByItself(store, config.retention.sweepIntervalMilliseconds, logger);
 const port = config.server.port;
 const recovery = createRecoveryService(config.links, config.sessions, store, () => new URL(`http://localhost:${port}`));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,7 +4,7 @@ import { MongoClient, type Db } from 'mongodb';
 /**
  * Data the MongoDB scenarios start from, written straight into the collections: creating
  * 100,000 links through the service would take longer than the whole benchmark on FerretDB.
- * The shapes follow src/stores/mongo-store.ts (RecoveryLinkDocument, ClaimDocument) and
+ * The shapes follow src/stores/mongo/documents.ts (LinkDocument, ClaimDocument) and
  * must follow it when the store's documents change.
  */
 
@@ -39,7 +39,7 @@ export async function closeBenchClient(): Promise<void> {
 /**
  * What `count` creations spread over `identities` leave behind: every identity's newest
  * link outstanding (and named in its outstanding set), each older one revoked by its
- * successor (a claim). The shapes follow src/stores/mongo-store.ts.
+ * successor (a claim). The shapes follow src/stores/mongo/documents.ts.
  */
 export async function prefillLinks(db: Db, identities: readonly string[], count: number): Promise<void> {
   const now = Date.now();

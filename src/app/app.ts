@@ -35,7 +35,7 @@ import type { Logger } from '../logger.js';
 import type { RecoveryStore } from '../recovery/index.js';
 import { createRecoveryService } from './recovery-service.js';
 import { behindRouter } from './behind-router.js';
-import { DEMO_IDENTITY } from '../stores/index.js';
+import { DEMO_IDENTITY, sweepUnlessExpiresByItself } from '../stores/index.js';
 
 /**
  * How long stop() waits for requests in flight before cutting their connections. Each
@@ -57,7 +57,8 @@ export interface RunningApp {
 }
 
 /**
- * Wires the service over an opened store and listens. The caller owns the store, and may
+ * Wires the service over an opened store and listens, and sweeps it unless it expires by
+ * itself until stop(). The caller owns the store (closing it after stop()), and may
  * pass the metrics it gave openStore, so that store commands show on /metrics too; and
  * owns the tracing (it shuts it down after the store), which it gave the logger and the
  * store as well.
@@ -209,6 +210,8 @@ export async function startApp(
   const metricsUrl =
     operationsServer === null ? null : baseUrl(host, await listen(operationsServer, metricsPort ?? 0, host));
   logger.info({ url: `${url}/graphql`, metricsUrl }, 'recovery link subgraph ready');
+  // The app owns the sweeper; the caller closes the store only after stop(), which ends it.
+  const stopSweeping = sweepUnlessExpiresByItself(store, config.retention.sweepIntervalMilliseconds, logger);
 
   // Once: a second caller gets the same promise, never a second stop() of Apollo's (see above).
   let stopped: Promise<void> | undefined;
@@ -216,6 +219,7 @@ export async function startApp(
     url,
     metricsUrl,
     stop: () => {
+      stopSweeping();
       // Answered just before the drain would cut their connections.
       http.drain(Math.max(0, drainGracePeriod(config.store) - 250));
       operationsServer?.closeAllConnections();

@@ -7,14 +7,14 @@ import {
   createTokenHasher,
   generateRecoveryCode,
   generateToken,
-  type RecoveryStore,
+  type RecoveryServiceDependencies,
 } from '../recovery/index.js';
 
 /** The recovery service as configured; shared with the benchmark's ceiling so both do the same work. */
 export function createRecoveryService(
   links: LinksSection,
   sessions: SessionsSection,
-  store: RecoveryStore,
+  store: RecoveryServiceDependencies['store'],
   origin: () => URL,
 ): RecoveryService {
   return new RecoveryService({

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Identity, RecoveryService } from '../recovery/index.js';
+import type { Identity, IdentityReader, RecoveryService } from '../recovery/index.js';
 
 /** One store query for the active link counts of all the identities a request shows. */
 export function activeLinkCountLoader(recovery: RecoveryService): DataLoader<string, number> {
@@ -10,9 +10,11 @@ export function activeLinkCountLoader(recovery: RecoveryService): DataLoader<str
 }
 
 /** One store query for all the identities a request references; created per request. */
-export function identityLoader(recovery: RecoveryService): DataLoader<string, Identity | null> {
+export function identityLoader(
+  identities: Pick<IdentityReader, 'findIdentities'>,
+): DataLoader<string, Identity | null> {
   return new DataLoader(async (ids) => {
-    const found = new Map((await recovery.findIdentities(ids)).map((identity) => [identity.id, identity]));
+    const found = new Map((await identities.findIdentities(ids)).map((identity) => [identity.id, identity]));
     return ids.map((id) => found.get(id) ?? null);
   });
 }

@@ -3,7 +3,7 @@ import type { Duration } from './duration.js';
 import type { RateLimit } from './rate-limit.js';
 import type { ReturnToAllowlist } from './return-to.js';
 import type { SessionIssuer } from './session.js';
-import type { RecoveryStore, StoreMaintenance } from './store.js';
+import type { AuditStore, CodeAttemptStore, IdentityReader, RateLimitStore, RecoveryLinkStore } from './store.js';
 import type { TokenGenerator, TokenHasher } from './token.js';
 
 /**
@@ -12,7 +12,8 @@ import type { TokenGenerator, TokenHasher } from './token.js';
  * service that bundles them each depend on it, not on one another.
  */
 export interface RecoveryServiceDependencies {
-  readonly store: Omit<RecoveryStore, keyof StoreMaintenance>;
+  /** The roles the operations use; maintenance (purge, ping, close) belongs to whoever opened the store. */
+  readonly store: IdentityReader & RecoveryLinkStore & CodeAttemptStore & RateLimitStore & AuditStore;
   readonly now: () => Date;
   readonly newFlowId: () => string;
   readonly generateToken: TokenGenerator;

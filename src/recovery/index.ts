@@ -41,8 +41,11 @@ export { currentWindow, parseRateLimit } from './rate-limit.js';
 export type { RateDecision, RateLimit, RateLimitBucket } from './rate-limit.js';
 export type { RecoveryEvent, RecoveryEventType, RequestOrigin } from './audit.js';
 export type {
+  AuditStore,
   CodeAttemptDecision,
+  CodeAttemptStore,
   Identity,
+  IdentityReader,
   IdentityState,
   RecoveryMethod,
   RecoveryLinkRecord,
@@ -52,6 +55,9 @@ export type {
   OutstandingSet,
   OutstandingSetChange,
   OutstandingSetDecision,
+  RateLimitStore,
+  RecoveryLinkStore,
   RecoveryStore,
   RetentionPolicy,
+  StoreMaintenance,
 } from './store.js';

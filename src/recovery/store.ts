@@ -210,6 +210,11 @@ export interface AuditStore {
 }
 
 export interface StoreMaintenance {
+  /**
+   * True when the database removes what is due itself (TTL indexes); otherwise whoever
+   * opened the store runs a sweeper calling purgeExpired.
+   */
+  readonly expiresByItself: boolean;
   /** Deletes up to `batchSize` documents of each kind whose retention ended; answers how many. */
   purgeExpired(now: Date, batchSize: number): Promise<number>;
   /** Resolves when the store can serve requests; rejects otherwise. */

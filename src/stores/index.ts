@@ -5,11 +5,11 @@ import type { Logger } from '../logger.js';
 import { storeCommandCounter, type Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import { IDENTITY_STATES, type Identity, type RecoveryStore } from '../recovery/index.js';
-import { MemoryRecoveryStore } from './memory-store.js';
-import { MongoRecoveryStore } from './mongo-store.js';
-import { startSweeping } from './sweeper.js';
+import { MemoryRecoveryStore } from './memory/index.js';
+import { MongoRecoveryStore, collectionNames } from './mongo/index.js';
 
 export { MemoryRecoveryStore, MongoRecoveryStore };
+export { sweepUnlessExpiresByItself } from './sweeper.js';
 
 /** The seed's example id, so the documented request works against a fresh `npm start`. */
 export const DEMO_IDENTITY: Identity = {
@@ -23,7 +23,8 @@ export const DEMO_IDENTITY: Identity = {
 
 /**
  * With `metrics`, MongoDB commands are counted into `recovery_store_commands_total`; with
- * tracing on, each is a span.
+ * tracing on, each is a span. Purging is the caller's: it runs a sweeper unless the store
+ * `expiresByItself` (sweepUnlessExpiresByItself), and stops it before closing the store.
  */
 export async function openStore(
   settings: StoreSection,
@@ -35,14 +36,7 @@ export async function openStore(
   if (settings.kind === 'mongo') {
     const { identities: identitiesCollection, recoveryLinks: recoveryLinksCollection } = settings.collections;
     // The collections MongoRecoveryStore.connect opens; any other target is counted as `other`.
-    const collections = new Set([
-      identitiesCollection,
-      recoveryLinksCollection,
-      `${recoveryLinksCollection}_claims`,
-      `${recoveryLinksCollection}_outstanding`,
-      'recovery_events',
-      'rate_limit_slots',
-    ]);
+    const collections = new Set(Object.values(collectionNames({ identitiesCollection, recoveryLinksCollection })));
     const store = await MongoRecoveryStore.connect({
       uri: settings.uri,
       database: settings.database,
@@ -55,25 +49,14 @@ export async function openStore(
       ...(tracing?.commandListeners == null ? {} : { commandListeners: tracing.commandListeners }),
     });
     logger.info({ database: settings.database }, 'using MongoDB');
-    return store.expiresByItself ? store : sweeping(store, retention, logger);
+    return store;
   }
   logger.warn(
     { demoIdentityId: DEMO_IDENTITY.id },
     'MONGODB_URI is not set: using the embedded in-memory store with one demo identity. Nothing is persisted; every link is lost when the process stops.',
   );
   const extra = settings.identitiesFile === null ? [] : await readIdentities(settings.identitiesFile);
-  return sweeping(new MemoryRecoveryStore([DEMO_IDENTITY, ...extra], retention), retention, logger);
-}
-
-/** The store, with a sweeper that stops when the store closes. */
-function sweeping(store: RecoveryStore, retention: RetentionSection, logger: Logger): RecoveryStore {
-  const stop = startSweeping(store, retention.sweepIntervalMilliseconds, logger);
-  const close = store.close.bind(store);
-  store.close = async () => {
-    stop();
-    await close();
-  };
-  return store;
+  return new MemoryRecoveryStore([DEMO_IDENTITY, ...extra], retention);
 }
 
 const identityFile = z.array(

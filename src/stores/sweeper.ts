@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { RecoveryStore } from '../recovery/index.js';
+import type { StoreMaintenance } from '../recovery/index.js';
 
 /** Per collection and batch: small enough that one batch never holds the database for long. */
 export const SWEEP_BATCH_SIZE = 1_000;
@@ -13,7 +13,7 @@ const MAX_BATCHES_PER_TICK = 10;
  * next tick tries again, and nothing a request needs depends on it.
  */
 export function startSweeping(
-  store: Pick<RecoveryStore, 'purgeExpired'>,
+  store: Pick<StoreMaintenance, 'purgeExpired'>,
   intervalMilliseconds: number,
   logger: Logger,
 ): () => void {
@@ -36,4 +36,16 @@ export function startSweeping(
   const timer = setInterval(() => void tick(), intervalMilliseconds);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * What whoever opened the store runs beside it: the sweeper, unless the database expires
+ * documents itself. The answer stops it; call it before closing the store.
+ */
+export function sweepUnlessExpiresByItself(
+  store: Pick<StoreMaintenance, 'purgeExpired' | 'expiresByItself'>,
+  intervalMilliseconds: number,
+  logger: Logger,
+): () => void {
+  return store.expiresByItself ? () => {} : startSweeping(store, intervalMilliseconds, logger);
 }

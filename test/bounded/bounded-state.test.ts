@@ -46,17 +46,20 @@ function serviceOver(store: RecoveryStore, redeemLimit = 1_000_000): RecoverySer
 async function embedded(): Promise<Subject> {
   const identity = identityFixture();
   const store = new MemoryRecoveryStore([identity], RETENTION);
-  const internals = store as unknown as {
-    outstanding: Map<string, { links: Map<string, unknown> }>;
-    failures: Map<string, unknown>;
-    links: Map<string, { codeAttempts: number }>;
+  // The embedded store's roles, each holding its own maps (src/stores/memory/).
+  const { linksAndClaims, audit } = store as unknown as {
+    linksAndClaims: {
+      outstanding: Map<string, { links: Map<string, unknown> }>;
+      links: Map<string, { codeAttempts: number }>;
+    };
+    audit: { failures: Map<string, unknown> };
   };
   return {
     store,
     identity,
-    outstandingSetSize: async () => internals.outstanding.get(identity.id)?.links.size ?? 0,
-    failureEntries: async () => internals.failures.size,
-    attemptEntries: async (flowId) => internals.links.get(flowId)?.codeAttempts ?? 0,
+    outstandingSetSize: async () => linksAndClaims.outstanding.get(identity.id)?.links.size ?? 0,
+    failureEntries: async () => audit.failures.size,
+    attemptEntries: async (flowId) => linksAndClaims.links.get(flowId)?.codeAttempts ?? 0,
     commands: [],
     dispose: async () => {},
   };

@@ -7,12 +7,15 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { DEMO_IDENTITY, MemoryRecoveryStore, openStore } from '../../src/stores/index.js';
-import { MEMORY_STORE_CAPS } from '../../src/stores/memory-store.js';
+import { MEMORY_STORE_CAPS } from '../../src/stores/memory/index.js';
 import type { Identity } from '../../src/recovery/index.js';
 import { linkFixture } from '../support/fixtures.js';
-import { describeRecoveryCodeContract } from './recovery-code-contract.js';
-import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
-import { describeReturnToStoreContract } from './return-to-contract.js';
+import {
+  describeRecoveryCodeContract,
+  describeRecoveryStoreContract,
+  describeReturnToStoreContract,
+  type StoreUnderTest,
+} from './contract/index.js';
 
 const openEmbedded = async (): Promise<StoreUnderTest> => {
   const identities: Identity[] = [];

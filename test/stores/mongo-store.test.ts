@@ -4,9 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
 import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { identityFixture, linkFixture } from '../support/fixtures.js';
-import { describeRecoveryCodeContract } from './recovery-code-contract.js';
-import { describeRecoveryStoreContract, type StoreUnderTest } from './recovery-store-contract.js';
-import { describeReturnToStoreContract } from './return-to-contract.js';
+import {
+  describeRecoveryCodeContract,
+  describeRecoveryStoreContract,
+  describeReturnToStoreContract,
+  type StoreUnderTest,
+} from './contract/index.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -3,7 +3,7 @@ import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimit } from '../../src/recovery/index.js';
 import type { MongoRecoveryStore } from '../../src/stores/index.js';
-import { RateSlotHints } from '../../src/stores/shared.js';
+import { RateSlotHints } from '../../src/stores/mongo/rate-limits.js';
 import { connectMongoStore, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 
 /**

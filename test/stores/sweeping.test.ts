@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { MongoRecoveryStore, openStore } from '../../src/stores/index.js';
+import { MongoRecoveryStore, openStore, sweepUnlessExpiresByItself } from '../../src/stores/index.js';
 import { openScratchDatabase } from '../support/mongo.js';
 
 /** On a server without TTL indexes (FerretDB v1) the service itself deletes what is due. */
@@ -10,7 +10,10 @@ describe('the store opened from configuration on the test database', () => {
     const database = await openScratchDatabase();
     const parsed = parseConfig({ MONGODB_URI: database.uri, MONGODB_DB: database.name, STORE_SWEEP_INTERVAL: '1s' });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    const store = await openStore(parsed.config.store, parsed.config.retention, pino({ level: 'silent' }));
+    const logger = pino({ level: 'silent' });
+    const store = await openStore(parsed.config.store, parsed.config.retention, logger);
+    // As the app does: the sweeper is its opener's, stopped before the store closes.
+    const stopSweeping = sweepUnlessExpiresByItself(store, parsed.config.retention.sweepIntervalMilliseconds, logger);
     try {
       const slots = database.db.collection<{ _id: string; purgeAt: Date }>('rate_limit_slots');
       await slots.insertMany([
@@ -29,6 +32,7 @@ describe('the store opened from configuration on the test database', () => {
       }
       expect(await slots.countDocuments({ _id: 'kept' })).toBe(1);
     } finally {
+      stopSweeping();
       await store.close();
       await database.drop();
     }

@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { pino } from 'pino';
 import type { Identity } from '../../src/recovery/index.js';
 import { MongoRecoveryStore } from '../../src/stores/index.js';
-import type { MongoStoreOptions } from '../../src/stores/mongo-store.js';
+import type { MongoStoreOptions } from '../../src/stores/mongo/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

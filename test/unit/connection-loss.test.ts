@@ -9,7 +9,7 @@ import {
   MongoTopologyClosedError,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isConnectionLoss } from '../../src/stores/connection-loss.js';
+import { isConnectionLoss } from '../../src/stores/mongo/errors.js';
 
 describe('what counts as losing the database (503 storage_unavailable)', () => {
   it('counts unreachable servers, broken and timed-out connections, and a closed client', () => {

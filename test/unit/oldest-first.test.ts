@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OldestFirst } from '../../src/stores/oldest-first.js';
+import { OldestFirst } from '../../src/stores/memory/oldest-first.js';
 
 describe('oldest first', () => {
   it('answers the oldest key still present, skipping the ones gone, across many evictions', () => {

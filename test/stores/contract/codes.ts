@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecoveryStore } from '../../src/recovery/index.js';
-import { identityFixture, linkFixture } from '../support/fixtures.js';
-import { testOrigin, testRecoveryService } from '../support/service.js';
-import type { StoreUnderTest } from './recovery-store-contract.js';
+import type { RecoveryStore } from '../../../src/recovery/index.js';
+import { identityFixture, linkFixture } from '../../support/fixtures.js';
+import { testOrigin, testRecoveryService } from '../../support/service.js';
+import type { StoreUnderTest } from './support.js';
 
 const MAX_ATTEMPTS = 5;
 const NOW = new Date('2026-01-01T00:30:00.000Z');

@@ -1,63 +1,15 @@
-import { MongoServerError, type Collection } from 'mongodb';
-import type { NewRecoveryLink, RecoveryEvent, RecoveryMethod, RetentionPolicy } from '../recovery/index.js';
-import type { ClaimDocument } from './mongo-outstanding-sets.js';
-import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
-
-/** A link, and the `created` entry of the audit trail. `_id` is the flow id. */
-export interface LinkDocument {
-  _id: string;
-  identityId: string;
-  /** Absent in documents written before there were codes: a link. */
-  method?: RecoveryMethod;
-  tokenHash: string;
-  createdAt: Date;
-  expiresAt: Date;
-  requestId: string;
-  actor: string | null;
-  clientAddress: string | null;
-  /** Absent from links stored before return URLs existed; read as null. */
-  returnTo?: string | null;
-  purgeAt: Date;
-}
-
-/** A link document as the domain's record. */
-export function toLink(document: LinkDocument): NewRecoveryLink {
-  return {
-    flowId: document._id,
-    identityId: document.identityId,
-    // Written before there were codes: every such flow is a link.
-    method: document.method ?? 'link',
-    tokenHash: document.tokenHash,
-    createdAt: document.createdAt,
-    expiresAt: document.expiresAt,
-    requestId: document.requestId,
-    actor: document.actor ?? null,
-    clientAddress: document.clientAddress ?? null,
-    // Written before there were return URLs: none.
-    returnTo: document.returnTo ?? null,
-  };
-}
-
-/** Failures, one document per who, identity tried, what and window, counted (see failureKey in shared.ts). */
-export interface FailureDocument extends Omit<RecoveryEvent, 'count' | 'method'> {
-  /** Absent in documents written before there were codes. */
-  method?: RecoveryMethod | null;
-  _id: string;
-  count: number;
-  purgeAt: Date;
-}
-
-const DUPLICATE_KEY = 11000;
+import type { AuditStore, RecoveryEvent, RecoveryMethod, RetentionPolicy } from '../../recovery/index.js';
+import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from '../audit-trail.js';
+import type { MongoCollections } from './collections.js';
+import type { ClaimDocument, LinkDocument } from './documents.js';
+import { isDuplicateKey, type UnlessUnreachable } from './errors.js';
 
 /** The MongoDB store's failures and its audit trail, read from where each entry lives. */
-export class MongoAudit {
+export class MongoAudit implements AuditStore {
   constructor(
-    private readonly links: Collection<LinkDocument>,
-    private readonly claims: Collection<ClaimDocument>,
-    private readonly failures: Collection<FailureDocument>,
+    private readonly collections: MongoCollections,
     private readonly retention: RetentionPolicy,
-    /** The store's: turns "the database cannot be reached" into StoreUnavailableError, and counts the operation for close. */
-    private readonly unlessUnreachable: <T>(operation: () => Promise<T>) => Promise<T>,
+    private readonly unlessUnreachable: UnlessUnreachable,
   ) {}
 
   recordFailure(event: RecoveryEvent): Promise<void> {
@@ -68,7 +20,7 @@ export class MongoAudit {
       // (On FerretDB $inc reads then writes, so racing replicas may undercount; the
       // document still exists, which is what an investigation needs.)
       await retryRacedUpsert(() =>
-        this.failures.updateOne(
+        this.collections.failures.updateOne(
           { _id: key },
           {
             $setOnInsert: {
@@ -91,9 +43,9 @@ export class MongoAudit {
   listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
     return this.unlessUnreachable(async () => {
       const [links, claims, failures] = await Promise.all([
-        this.links.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
-        this.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
-        this.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+        this.collections.links.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
+        this.collections.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+        this.collections.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
       ]);
       const methods = await this.methodsOf(links, claims);
       const events: RecoveryEvent[] = [
@@ -151,7 +103,9 @@ export class MongoAudit {
     const methods = new Map(links.map((link) => [link._id, link.method ?? 'link'] as const));
     const missing = claims.map((claim) => claim._id).filter((flowId) => !methods.has(flowId));
     if (missing.length > 0) {
-      const found = await this.links.find({ _id: { $in: missing } }, { projection: { method: 1 } }).toArray();
+      const found = await this.collections.links
+        .find({ _id: { $in: missing } }, { projection: { method: 1 } })
+        .toArray();
       for (const link of found) methods.set(link._id, link.method ?? 'link');
     }
     return methods;
@@ -167,7 +121,7 @@ async function retryRacedUpsert<T>(upsert: () => Promise<T>): Promise<T> {
   try {
     return await upsert();
   } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+    if (!isDuplicateKey(error)) throw error;
     return upsert();
   }
 }

@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseReturnToAllowlist } from '../../src/recovery/index.js';
-import { identityFixture, linkFixture } from '../support/fixtures.js';
-import { testOrigin, testRecoveryService } from '../support/service.js';
-import type { StoreUnderTest } from './recovery-store-contract.js';
+import { parseReturnToAllowlist } from '../../../src/recovery/index.js';
+import { identityFixture, linkFixture } from '../../support/fixtures.js';
+import { testOrigin, testRecoveryService } from '../../support/service.js';
+import type { StoreUnderTest } from './support.js';
 
 const ALLOWLIST = parseReturnToAllowlist('https://app.example.com/settings/');
 

@@ -1,43 +1,22 @@
-import { DuplicateRecoveryLinkError, claimPurgeAt, linkPurgeAt } from '../recovery/index.js';
-import type {
-  CodeAttemptDecision,
-  Identity,
-  NewRecoveryLink,
-  OutstandingRecoveryLink,
-  OutstandingSet,
-  OutstandingSetChange,
-  OutstandingSetDecision,
-  RateDecision,
-  RateLimit,
-  RateLimitBucket,
-  RecoveryEvent,
-  RecoveryLinkClaim,
-  RecoveryLinkRecord,
-  RecoveryStore,
-  RetentionPolicy,
-} from '../recovery/index.js';
+import {
+  DuplicateRecoveryLinkError,
+  claimPurgeAt,
+  linkPurgeAt,
+  type CodeAttemptDecision,
+  type CodeAttemptStore,
+  type NewRecoveryLink,
+  type OutstandingRecoveryLink,
+  type OutstandingSet,
+  type OutstandingSetChange,
+  type OutstandingSetDecision,
+  type RecoveryLinkClaim,
+  type RecoveryLinkRecord,
+  type RecoveryLinkStore,
+  type RetentionPolicy,
+} from '../../recovery/index.js';
+import { MEMORY_STORE_CAPS } from './caps.js';
+import { deleteDue, type Purgeable } from './maintenance.js';
 import { OldestFirst } from './oldest-first.js';
-import { BoundedRateWindows } from './rate-windows.js';
-import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from './shared.js';
-
-/**
- * Hard caps, so `npm start` stays within a bounded memory however long it runs and
- * whatever callers send. Past a cap the oldest entries go first (Maps iterate in
- * insertion order); a link forgotten early reads as unknown, which fails safe.
- */
-export const MEMORY_STORE_CAPS = {
-  links: 20_000,
-  failures: 10_000,
-  /** Per bucket; past it, new keys are refused as rate limited (see rate-windows.ts). */
-  rateWindows: 10_000,
-} as const;
-
-/** Development defaults, for tests and tools that build the store without a Config. */
-const DEFAULT_RETENTION: RetentionPolicy = {
-  linkMilliseconds: 7 * 24 * 3600_000,
-  eventMilliseconds: 90 * 24 * 3600_000,
-  maxLifespanMilliseconds: 30 * 24 * 3600_000,
-};
 
 interface OutstandingState {
   generation: number;
@@ -55,13 +34,11 @@ interface StoredLink {
 }
 
 /**
- * The embedded store behind `npm start` without MONGODB_URI: everything lives in this
- * process and is gone when it stops. It passes the same contract suite as MongoDB.
- * Each method checks and writes without awaiting in between, so on Node's single
- * thread every check-and-write is atomic, as the unique indexes make it in MongoDB.
+ * The embedded store's links, the claims that end them, the outstanding sets and code
+ * attempts. Each method checks and writes without awaiting in between, so on Node's
+ * single thread every check-and-write is atomic, as the unique indexes make it in MongoDB.
  */
-export class MemoryRecoveryStore implements RecoveryStore {
-  private readonly identities = new Map<string, Identity>();
+export class MemoryLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore, Purgeable {
   /** Links with their claims. */
   private readonly links = new Map<string, StoredLink>();
   private readonly linksByAge = new OldestFirst<string>((flowId) => this.links.has(flowId), MEMORY_STORE_CAPS.links);
@@ -75,25 +52,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private readonly linksByIdentity = new Map<string, Set<string>>();
   /** Per identity, only its outstanding links (claimed and expired ones leave it), and its changes. */
   private readonly outstanding = new Map<string, OutstandingState>();
-  private readonly failures = new Map<string, RecoveryEvent & { purgeAt: number }>();
-  private readonly failuresByAge = new OldestFirst<string>((key) => this.failures.has(key), MEMORY_STORE_CAPS.failures);
-  /** Per bucket and key: the current window and how much of it is used. */
-  private readonly rateWindows = new Map<RateLimitBucket, BoundedRateWindows>();
 
-  constructor(
-    identities: Iterable<Identity> = [],
-    private readonly retention: RetentionPolicy = DEFAULT_RETENTION,
-  ) {
-    for (const identity of identities) this.identities.set(identity.id, Object.freeze({ ...identity }));
-  }
-
-  async findIdentity(id: string): Promise<Identity | null> {
-    return this.identities.get(id) ?? null;
-  }
-
-  async findIdentities(ids: readonly string[]): Promise<Identity[]> {
-    return [...new Set(ids)].flatMap((id) => this.identities.get(id) ?? []);
-  }
+  constructor(private readonly retention: RetentionPolicy) {}
 
   async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     if (this.links.has(link.flowId)) throw new DuplicateRecoveryLinkError();
@@ -228,46 +188,13 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return { counted: true, attempt: stored.codeAttempts };
   }
 
-  async consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
-    let windows = this.rateWindows.get(bucket);
-    if (windows === undefined) {
-      windows = new BoundedRateWindows(MEMORY_STORE_CAPS.rateWindows);
-      this.rateWindows.set(bucket, windows);
-    }
-    return windows.consume(key, limit, now);
+  /** The identity's stored flows with their claims, for its audit trail. */
+  *flowsOf(identityId: string): Generator<{ link: NewRecoveryLink; claim: RecoveryLinkClaim | null }> {
+    for (const flowId of this.linksByIdentity.get(identityId) ?? []) yield this.links.get(flowId)!;
   }
 
-  async recordFailure(event: RecoveryEvent): Promise<void> {
-    const { key, windowStart } = failureKey(event);
-    const existing = this.failures.get(key);
-    if (existing !== undefined) {
-      this.failures.set(key, { ...existing, count: existing.count + 1 });
-      return;
-    }
-    if (this.failures.size >= MEMORY_STORE_CAPS.failures) {
-      this.failures.delete(this.failuresByAge.takeOldest()!);
-    }
-    this.failuresByAge.added(key);
-    const purgeAt = windowStart + FAILURE_WINDOW_MILLISECONDS + this.retention.eventMilliseconds;
-    this.failures.set(key, { ...event, count: 1, purgeAt });
-  }
-
-  async listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
-    const events: RecoveryEvent[] = [];
-    for (const flowId of this.linksByIdentity.get(identityId) ?? []) {
-      const { link, claim } = this.links.get(flowId)!;
-      events.push(auditEntry('created', link, link, link.createdAt));
-      if (claim !== null)
-        events.push(auditEntry(claim.outcome, { ...link, identityId: claim.identityId }, claim, claim.at));
-    }
-    for (const { purgeAt: _purgeAt, ...failure } of this.failures.values()) {
-      if (failure.identityId === identityId) events.push(failure);
-    }
-    return events.sort(newestFirst).slice(0, limit);
-  }
-
-  async purgeExpired(now: Date, batchSize: number): Promise<number> {
-    const due = now.getTime();
+  /** Links whose retention ended, then claims without a link, up to `batchSize` of each. */
+  purgeExpired(due: number, batchSize: number): number {
     let purged = 0;
     let budget = batchSize;
     for (const [flowId, { purgeAt }] of this.links) {
@@ -277,22 +204,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
       budget--;
       purged++;
     }
-    for (const map of [this.orphanClaims, this.failures] as Map<string, { purgeAt: number }>[]) {
-      budget = batchSize;
-      for (const [key, { purgeAt }] of map) {
-        if (budget <= 0) break;
-        if (purgeAt > due) continue;
-        map.delete(key);
-        budget--;
-        purged++;
-      }
-    }
-    return purged;
+    return purged + deleteDue(this.orphanClaims, due, batchSize);
   }
-
-  async ping(): Promise<void> {}
-
-  async close(): Promise<void> {}
 
   private evictOldestLink(): void {
     const oldest = this.linksByAge.takeOldest();
@@ -314,15 +227,4 @@ export class MemoryRecoveryStore implements RecoveryStore {
     flowIds?.delete(flowId);
     if (flowIds?.size === 0) this.linksByIdentity.delete(identityId);
   }
-}
-
-function auditEntry(
-  type: RecoveryEvent['type'],
-  flow: Pick<NewRecoveryLink, 'identityId' | 'flowId' | 'method'>,
-  origin: { requestId: string; actor: string | null; clientAddress: string | null },
-  at: Date,
-): RecoveryEvent {
-  const { requestId, actor, clientAddress } = origin;
-  const { identityId, flowId, method } = flow;
-  return { type, method, identityId, flowId, errorId: null, actor, requestId, clientAddress, at, count: 1 };
 }

@@ -1,4 +1,26 @@
-import { currentWindow, type RateDecision, type RateLimit } from '../recovery/index.js';
+import {
+  currentWindow,
+  type RateDecision,
+  type RateLimit,
+  type RateLimitBucket,
+  type RateLimitStore,
+} from '../../recovery/index.js';
+import { MEMORY_STORE_CAPS } from './caps.js';
+
+/** The embedded store's rate limits: a bounded table of windows per bucket. */
+export class MemoryRateLimits implements RateLimitStore {
+  /** Per bucket and key: the current window and how much of it is used. */
+  private readonly rateWindows = new Map<RateLimitBucket, BoundedRateWindows>();
+
+  async consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+    let windows = this.rateWindows.get(bucket);
+    if (windows === undefined) {
+      windows = new BoundedRateWindows(MEMORY_STORE_CAPS.rateWindows);
+      this.rateWindows.set(bucket, windows);
+    }
+    return windows.consume(key, limit, now);
+  }
+}
 
 /**
  * The embedded store's rate-limit windows for one bucket, in bounded memory. A window

@@ -1,79 +1,83 @@
-import { MongoBulkWriteError, MongoServerError, type Collection } from 'mongodb';
 import {
+  DuplicateRecoveryLinkError,
   claimPurgeAt,
+  linkPurgeAt,
+  type CodeAttemptDecision,
+  type CodeAttemptStore,
+  type NewRecoveryLink,
   type OutstandingRecoveryLink,
   type OutstandingSet,
   type OutstandingSetChange,
   type OutstandingSetDecision,
   type RecoveryLinkClaim,
+  type RecoveryLinkRecord,
+  type RecoveryLinkStore,
   type RetentionPolicy,
-} from '../recovery/index.js';
-import { isConnectionLoss } from './connection-loss.js';
+} from '../../recovery/index.js';
+import type { MongoCollections } from './collections.js';
+import { changeOf, decisionOf, entriesOf, toLink, type DecisionDocument } from './documents.js';
+import { duplicateKeyErrors, isDuplicateKey, type UnlessUnreachable } from './errors.js';
 
 /**
- * One per link that was redeemed or revoked, and its audit entry; `_id` is the flow id, so
- * a second claim fails. The claim decides: the link document is never updated.
+ * The MongoDB store's links, the claims that end them, the outstanding sets with their
+ * decisions, and code attempts. Every command is an insert, or a find or update by `_id`
+ * alone (see store.ts).
  */
-export interface ClaimDocument {
-  _id: string;
-  outcome: RecoveryLinkClaim['outcome'];
-  identityId: string;
-  at: Date;
-  requestId: string;
-  actor: string | null;
-  clientAddress: string | null;
-  purgeAt: Date;
-}
-
-/**
- * An identity's outstanding set: `_id` is the identity id, `links` maps flow ids to when
- * they were created and expire, `generation` counts its changes (absent in sets written
- * before there were generations: 0). A hint (claims decide) that holds only links not
- * yet claimed, and outlives the decisions of its changes (see applyOutstandingSetChange).
- */
-export interface OutstandingSetDocument {
-  _id: string;
-  generation?: number;
-  links: Record<string, { createdAt: Date; expiresAt: Date }>;
-  purgeAt: Date;
-}
-
-/**
- * The decision of one change of an outstanding set, in the claims collection so that it
- * and the claims it makes are one insert: `_id` is the identity id, `#` and the
- * generation, so a second decision of that generation fails. It has no `identityId`
- * field, so the audit trail never reads it.
- */
-export interface DecisionDocument {
-  _id: string;
-  change: {
-    generation: number;
-    added: { flowId: string; createdAt: Date; expiresAt: Date } | null;
-    dropped: string[];
-    at: Date;
-  };
-  purgeAt: Date;
-}
-
-const DUPLICATE_KEY = 11000;
-
-/**
- * The MongoDB store's outstanding sets, their decisions and the claims they make. Every
- * command is an insert, or a find or update by `_id` alone (see mongo-store.ts).
- */
-export class MongoOutstandingSets {
+export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore {
   constructor(
-    private readonly claims: Collection<ClaimDocument>,
-    private readonly decisions: Collection<DecisionDocument>,
-    private readonly outstanding: Collection<OutstandingSetDocument>,
+    private readonly collections: MongoCollections,
     private readonly retention: RetentionPolicy,
-    /** The store's: turns "the database cannot be reached" into StoreUnavailableError, and counts the operation for close. */
-    private readonly unlessUnreachable: <T>(operation: () => Promise<T>) => Promise<T>,
+    private readonly unlessUnreachable: UnlessUnreachable,
   ) {}
+
+  insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
+    return this.unlessUnreachable(async () => {
+      try {
+        await this.collections.links.insertOne({
+          _id: link.flowId,
+          identityId: link.identityId,
+          method: link.method,
+          tokenHash: link.tokenHash,
+          createdAt: link.createdAt,
+          expiresAt: link.expiresAt,
+          requestId: link.requestId,
+          actor: link.actor,
+          clientAddress: link.clientAddress,
+          returnTo: link.returnTo,
+          purgeAt: linkPurgeAt(link, this.retention),
+        });
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateRecoveryLinkError();
+        throw error;
+      }
+    });
+  }
+
+  findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null> {
+    return this.unlessUnreachable(async () => {
+      const document = await this.collections.links.findOne({ _id: flowId });
+      return document === null ? null : toLink(document);
+    });
+  }
+
+  findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
+    return this.unlessUnreachable(async () => {
+      const [document, claim] = await Promise.all([
+        this.collections.links.findOne({ _id: flowId }),
+        this.collections.claims.findOne({ _id: flowId }),
+      ]);
+      if (document === null) return null;
+      return {
+        ...toLink(document),
+        usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
+        revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
+      };
+    });
+  }
 
   readOutstandingSet(identityId: string): Promise<OutstandingSet> {
     return this.unlessUnreachable(async () => {
-      const set = await this.outstanding.findOne({ _id: identityId });
+      const set = await this.collections.outstanding.findOne({ _id: identityId });
       return { generation: set?.generation ?? 0, links: entriesOf(set) };
     });
   }
@@ -91,14 +95,14 @@ export class MongoOutstandingSets {
       try {
         // Ordered, decision first: a lost decision claims nothing. FerretDB inserts the
         // batch as one statement in one transaction, so the usual case is one write.
-        await this.decisions.insertMany([decision, ...(claims as never[])], { ordered: true });
+        await this.collections.decisions.insertMany([decision, ...(claims as never[])], { ordered: true });
         return { won: true, claimed: [...flowIds] };
       } catch (error) {
         const lost = duplicateKeyErrors(error);
         if (lost === null) throw error;
         const first = Math.min(...lost);
         if (first === 0) {
-          const winner = await this.decisions.findOne({ _id });
+          const winner = await this.collections.decisions.findOne({ _id });
           return { won: false, winner: winner === null ? null : changeOf(change.identityId, winner) };
         }
         // Decided, but flowIds[first - 1] was claimed before (a race), and an ordered
@@ -132,10 +136,10 @@ export class MongoOutstandingSets {
           : { $unset: Object.fromEntries(dropped.map((flowId) => [`links.${flowId}`, ''])) }),
       };
       try {
-        await this.outstanding.updateOne(filter as never, update as never, { upsert: generation === 1 });
+        await this.collections.outstanding.updateOne(filter as never, update as never, { upsert: generation === 1 });
       } catch (error) {
         // The first change, applied already: the upsert found no set without generation.
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+        if (!isDuplicateKey(error)) throw error;
       }
     });
   }
@@ -157,7 +161,7 @@ export class MongoOutstandingSets {
   /** The set is small (trimmed), so one `_id` lookup per entry, in parallel. */
   private async unclaimed(links: OutstandingRecoveryLink[]): Promise<OutstandingRecoveryLink[]> {
     const claims = await Promise.all(
-      links.map((link) => this.claims.findOne({ _id: link.flowId }, { projection: { _id: 1 } })),
+      links.map((link) => this.collections.claims.findOne({ _id: link.flowId }, { projection: { _id: 1 } })),
     );
     return links.filter((_link, index) => claims[index] === null);
   }
@@ -170,7 +174,7 @@ export class MongoOutstandingSets {
       let lost = new Set<number>();
       try {
         // Unordered: one link claimed elsewhere must not stop the others being claimed.
-        await this.claims.insertMany(documents, { ordered: false });
+        await this.collections.claims.insertMany(documents, { ordered: false });
       } catch (error) {
         const writeErrors = duplicateKeyErrors(error);
         if (writeErrors === null) throw error;
@@ -179,30 +183,32 @@ export class MongoOutstandingSets {
       return flowIds.filter((_flowId, index) => !lost.has(index));
     });
   }
-}
 
-/** The indexes of the documents a bulk insert lost to duplicate keys; null for any other failure. */
-function duplicateKeyErrors(error: unknown): number[] | null {
-  if (!(error instanceof MongoBulkWriteError) || isConnectionLoss(error)) return null;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) return null;
-  return writeErrors.map((writeError) => writeError.index);
-}
-
-function decisionOf(change: OutstandingSetChange): DecisionDocument['change'] {
-  const { generation, added, dropped, at } = change;
-  return { generation, added: added === null ? null : { ...added }, dropped: [...dropped], at };
-}
-
-function changeOf(identityId: string, decision: DecisionDocument): OutstandingSetChange {
-  const { generation, added, dropped, at } = decision.change;
-  return { identityId, generation, added, dropped, at };
-}
-
-function entriesOf(set: OutstandingSetDocument | null): OutstandingRecoveryLink[] {
-  return Object.entries(set?.links ?? {}).map(([flowId, { createdAt, expiresAt }]) => ({
-    flowId,
-    createdAt,
-    expiresAt,
-  }));
+  /**
+   * Not an `$inc`: FerretDB's updates read then write, so racing submissions could all
+   * read the same count and all be compared. A unique insert is the one write FerretDB
+   * performs atomically, so of any number of racing submissions exactly `maxAttempts`
+   * take a number. No transaction is needed: a crash after an insert leaves that attempt
+   * counted, which fails closed.
+   */
+  countCodeAttempt(
+    flow: Pick<NewRecoveryLink, 'flowId' | 'createdAt' | 'expiresAt'>,
+    maxAttempts: number,
+    at: Date,
+  ): Promise<CodeAttemptDecision> {
+    return this.unlessUnreachable(async () => {
+      const purgeAt = linkPurgeAt(flow, this.retention);
+      // At most `maxAttempts` inserts by `_id`; in the steady state (no race) the first
+      // free number is met after as many duplicates as there were attempts before.
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        try {
+          await this.collections.codeAttempts.insertOne({ _id: `${flow.flowId}#${attempt}`, at, purgeAt });
+          return { counted: true, attempt };
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      return { counted: false };
+    });
+  }
 }

@@ -1,0 +1,2 @@
+export { MemoryRecoveryStore } from './store.js';
+export { MEMORY_STORE_CAPS } from './caps.js';

@@ -1,0 +1,2 @@
+export { MongoRecoveryStore, type MongoStoreOptions } from './store.js';
+export { collectionNames } from './collections.js';

@@ -1,0 +1,138 @@
+import type { Collection } from 'mongodb';
+import {
+  currentWindow,
+  type RateDecision,
+  type RateLimit,
+  type RateLimitBucket,
+  type RateLimitStore,
+} from '../../recovery/index.js';
+import type { RateSlotDocument } from './documents.js';
+import { isDuplicateKey, type UnlessUnreachable } from './errors.js';
+
+/**
+ * The MongoDB store's rate limits. Slots are found by `_id` rather than by counting
+ * documents: inserts where this process knows the next free slot, `_id` lookups where
+ * it does not. Every command is by `_id` alone, the one filter FerretDB v1 pushes down.
+ */
+export class MongoRateLimits implements RateLimitStore {
+  private readonly hints = new RateSlotHints();
+
+  constructor(
+    private readonly slots: Collection<RateSlotDocument>,
+    private readonly unlessUnreachable: UnlessUnreachable,
+  ) {}
+
+  consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+    return this.unlessUnreachable(() => this.consume(bucket, key, limit, now));
+  }
+
+  private async consume(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+    const window = currentWindow(limit, now);
+    const windowKey = `${bucket}|${key}|${window.start}`;
+    const purgeAt = new Date(window.start + limit.windowMilliseconds);
+    const until = purgeAt.getTime();
+    for (let slot = this.hints.reserve(windowKey, until); slot < limit.limit;) {
+      try {
+        await this.slots.insertOne({ _id: slotId(windowKey, slot), purgeAt });
+        return { allowed: true };
+      } catch (error) {
+        if (!isDuplicateKey(error)) {
+          // Not taken (or not known to be): the failed request must not keep it.
+          this.hints.giveBack(windowKey, slot);
+          throw error;
+        }
+      }
+      // Taken by another process, or by this one before it restarted: this process does
+      // not know the window, so it looks the next free slot up instead of trying each.
+      this.hints.skipTo(windowKey, await this.firstFreeSlot(windowKey, slot + 1, limit.limit));
+      slot = this.hints.reserve(windowKey, until);
+    }
+    return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
+  }
+
+  /**
+   * The first slot from `from` on that no document holds, or `limit` when all do. A
+   * window's slots are taken in order, so they form a prefix: galloping then bisecting
+   * finds its end in about 2·log2(used) `_id` lookups, where probing took one failing
+   * insert per used slot (on FerretDB each an ERROR line and a rolled-back transaction).
+   * A count or a range query would be one command, but FerretDB v1 pushes neither down:
+   * it would read every slot of every window. Holes (a slot given back, a process that
+   * died between reserving and inserting) can hide used slots above them; the unique
+   * insert still decides, so that costs at most a failed insert, never an extra admission.
+   */
+  private async firstFreeSlot(windowKey: string, from: number, limit: number): Promise<number> {
+    const taken = async (slot: number) =>
+      (await this.slots.findOne({ _id: slotId(windowKey, slot) }, { projection: { _id: 1 } })) !== null;
+    // Invariant: `low` is taken; `high` is free, or the limit.
+    let low = from - 1;
+    let high = limit;
+    for (let step = 1; low + step < limit; step *= 2) {
+      const probe = low + step;
+      if (!(await taken(probe))) {
+        high = probe;
+        break;
+      }
+      low = probe;
+    }
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await taken(middle)) low = middle;
+      else high = middle;
+    }
+    return high;
+  }
+}
+
+function slotId(windowKey: string, slot: number): string {
+  return `${windowKey}|${slot}`;
+}
+
+/** Past this many windows, hints are dropped (ended ones first); a dropped hint only costs probes. */
+const MAX_HINTS = 10_000;
+
+/**
+ * Per rate-limit window, what this process knows of its slots: the next one to try, and
+ * the ones it reserved and gave back. Each probe reserves its slot here before the insert
+ * is sent, so concurrent requests of one process try different slots instead of all
+ * racing for the same one: one insert per admitted request in the steady state, and none
+ * at all once this process knows the window is full. A slot whose insert failed for any
+ * reason but a duplicate key is given back: the request took nothing, so it must not
+ * count, or an outage would leave callers refused with no slot in the database.
+ */
+export class RateSlotHints {
+  private readonly hints = new Map<string, { next: number; givenBack: number[]; until: number }>();
+
+  /** The slot to try next for this window, reserved for the caller: given-back ones first. */
+  reserve(windowKey: string, until: number): number {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined) return hint.givenBack.pop() ?? hint.next++;
+    if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
+    this.hints.set(windowKey, { next: 1, givenBack: [], until });
+    return 0;
+  }
+
+  /** Every slot below `slot` is known to be taken: reservations continue from there. */
+  skipTo(windowKey: string, slot: number): void {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined) hint.next = Math.max(hint.next, slot);
+  }
+
+  /**
+   * Gives back a slot `reserve` handed out and that was not taken. Only its one reserver
+   * gives it back, so the list holds each slot once and never more than the limit.
+   */
+  giveBack(windowKey: string, slot: number): void {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined && slot < hint.next) hint.givenBack.push(slot);
+  }
+
+  private forget(now: number): void {
+    for (const [key, hint] of this.hints) if (hint.until <= now) this.hints.delete(key);
+    // Still full: drop the oldest half (Maps iterate in insertion order).
+    let excess = this.hints.size - MAX_HINTS / 2;
+    for (const key of this.hints.keys()) {
+      if (excess-- <= 0) break;
+      this.hints.delete(key);
+    }
+  }
+}
