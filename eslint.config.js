@@ -91,7 +91,7 @@ export default defineConfig(
   // The HTTP front runs Apollo over whatever context the wiring builds (createHttpServer<Context>).
   forbidden('http', [GRAPHQL, APP]),
   // Metrics, log lines and tracing know nothing of GraphQL's wiring: its plugins are in src/graphql/plugins/.
-  forbidden('observability', [GRAPHQL, APP]),
+  forbidden('observability', [GRAPHQL, HTTP, APP]),
   forbidden('auth', [APP]),
   forbidden('stores', [APP]),
   forbidden('*.ts', [APP]),

@@ -28,7 +28,7 @@ import { requestIds } from '../graphql/plugins/request-ids.js';
 import { compiledExecution } from '../graphql/compiled-execution.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { renderRecoveryPage } from '../http/recovery-page.js';
-import { GRAPHQL_PATH } from '../http/paths.js';
+import { GRAPHQL_PATH } from '../net/paths.js';
 import { createHttpServer } from '../http/server.js';
 import { createOperationsServer, operationsRoute } from '../http/operations-listener.js';
 import type { Logger } from '../logger.js';

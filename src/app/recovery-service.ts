@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LinksSection, SessionsSection } from '../config/index.js';
-import { RECOVERY_PAGE_PATH } from '../http/paths.js';
+import { RECOVERY_PAGE_PATH } from '../net/paths.js';
 import {
   RecoveryService,
   createSessionIssuer,

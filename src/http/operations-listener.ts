@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { RequestTrace } from '../observability/tracing.js';
-import { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './paths.js';
+import { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from '../net/paths.js';
 import { resolveRequestId } from './request-id.js';
 
 /**

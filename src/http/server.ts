@@ -18,7 +18,7 @@ import { checkPersistedQueryHash, checkPersistedQueryHashInSearch } from './pers
 import { searchWithNamedDocument, withNamedDocument, type PersistedDocuments } from './persisted-operations.js';
 import { ROUTER_AUTHORIZATION_HEADER, routerStatus, type RouterCheck } from './router-secret.js';
 import { resolveRequestId } from './request-id.js';
-import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from './paths.js';
+import { GRAPHQL_PATH, LIVENESS_PATH, RECOVERY_PAGE_PATH } from '../net/paths.js';
 import { limitConnections, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { OperationsRoute } from './operations-listener.js';
 import type { RequestTrace } from '../observability/tracing.js';

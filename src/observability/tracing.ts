@@ -37,7 +37,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
-import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from '../http/paths.js';
+import { GRAPHQL_PATH, LIVENESS_PATH, METRICS_PATH, READINESS_PATH, RECOVERY_PAGE_PATH } from '../net/paths.js';
 import { commandSpans, type CommandListeners } from './command-spans.js';
 import type { SamplerName, TracingSettings } from './tracing-settings.js';
 
