@@ -169,8 +169,6 @@ export interface RecoveryLinkStore {
    * past generation - 1. Anyone may apply a change that won, for a maker that died.
    */
   applyOutstandingSetChange(change: OutstandingSetChange): Promise<void>;
-  /** The identity's links that expire after `now` and have not been claimed. */
-  listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
   /** How many outstanding links each identity has (ids without any are absent). */
   countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>>;
   /** Claims each link not claimed before; answers the flow ids this call claimed. */

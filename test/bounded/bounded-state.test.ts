@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Identity, RecoveryService, RecoveryStore } from '../../src/recovery/index.js';
-import { MemoryRecoveryStore } from '../../src/stores/index.js';
+import type { Identity, RecoveryService } from '../../src/recovery/index.js';
+import { MemoryRecoveryStore, type InspectableRecoveryStore } from '../../src/stores/index.js';
 import { connectMongoStore, insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
 import { testOrigin, testRecoveryService } from '../support/service.js';
 import { identityFixture } from '../support/fixtures.js';
@@ -21,7 +21,7 @@ const RETENTION = {
 };
 
 interface Subject {
-  readonly store: RecoveryStore;
+  readonly store: InspectableRecoveryStore;
   readonly identity: Identity;
   /** Size of the identity's outstanding set as stored (entries, claimed or not). */
   outstandingSetSize(): Promise<number>;
@@ -33,7 +33,7 @@ interface Subject {
   dispose(): Promise<void>;
 }
 
-function serviceOver(store: RecoveryStore, redeemLimit = 1_000_000): RecoveryService {
+function serviceOver(store: InspectableRecoveryStore, redeemLimit = 1_000_000): RecoveryService {
   return testRecoveryService({
     store,
     now: () => NOW,

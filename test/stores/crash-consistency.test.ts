@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Identity, RecoveryStore } from '../../src/recovery/index.js';
-import { MemoryRecoveryStore } from '../../src/stores/index.js';
+import type { Identity } from '../../src/recovery/index.js';
+import { MemoryRecoveryStore, type InspectableRecoveryStore } from '../../src/stores/index.js';
 import { connectMongoStore, insertIdentity, openScratchDatabase } from '../support/mongo.js';
 import { testOrigin, testRecoveryService } from '../support/service.js';
 import { identityFixture } from '../support/fixtures.js';
@@ -16,7 +16,7 @@ const NOW = new Date('2026-01-01T00:00:00.000Z');
 const WRITES = ['decideOutstandingSetChange', 'applyOutstandingSetChange', 'insertRecoveryLink', 'claimRecoveryLinks'];
 
 /** The store, dying at its `failAt`-th write: what a process killed there leaves behind. */
-function crashingAt(store: RecoveryStore, failAt: number): RecoveryStore {
+function crashingAt(store: InspectableRecoveryStore, failAt: number): InspectableRecoveryStore {
   let writes = 0;
   return new Proxy(store, {
     get(target, property, receiver) {
@@ -31,7 +31,7 @@ function crashingAt(store: RecoveryStore, failAt: number): RecoveryStore {
 }
 
 /** Links someone could redeem: stored, unclaimed, unexpired. */
-async function usableLinks(store: RecoveryStore, identityId: string): Promise<string[]> {
+async function usableLinks(store: InspectableRecoveryStore, identityId: string): Promise<string[]> {
   const outstanding = await store.listOutstandingRecoveryLinks(identityId, NOW);
   const stored = await Promise.all(outstanding.map((link) => store.findRecoveryLink(link.flowId)));
   return stored.flatMap((link) =>
@@ -39,7 +39,10 @@ async function usableLinks(store: RecoveryStore, identityId: string): Promise<st
   );
 }
 
-const stores: [string, (identity: Identity) => Promise<{ store: RecoveryStore; dispose(): Promise<void> }>][] = [
+const stores: [
+  string,
+  (identity: Identity) => Promise<{ store: InspectableRecoveryStore; dispose(): Promise<void> }>,
+][] = [
   ['embedded', async (identity) => ({ store: new MemoryRecoveryStore([identity]), dispose: async () => {} })],
   [
     'MongoDB',
@@ -62,7 +65,7 @@ describe.each(stores)('a creation killed between two writes, on the %s store', (
       const identity = identityFixture();
       const { store, dispose } = await open(identity);
       try {
-        const service = (target: RecoveryStore) =>
+        const service = (target: InspectableRecoveryStore) =>
           testRecoveryService({ store: target, now: () => NOW, newFlowId: randomUUID });
         const first = await service(store).createRecoveryLink({ identityId: identity.id, origin: testOrigin('a') });
         expect(first.kind).toBe('created');

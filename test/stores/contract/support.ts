@@ -7,12 +7,12 @@ import type {
   OutstandingSetChange,
   RecoveryEvent,
   RecoveryLinkClaim,
-  RecoveryStore,
 } from '../../../src/recovery/index.js';
+import type { InspectableRecoveryStore } from '../../../src/stores/index.js';
 
 /** A store with a way to put identities in it, as that store's deployments do. */
 export interface StoreUnderTest {
-  readonly store: RecoveryStore;
+  readonly store: InspectableRecoveryStore;
   seedIdentity(identity: Identity): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -72,7 +72,7 @@ export const entry = ({ flowId, createdAt, expiresAt }: NewRecoveryLink): Outsta
 });
 
 /** A change of the identity's set planned on what it holds now, claiming nothing. */
-export async function changeAdding(store: RecoveryStore, identityId: string, link: NewRecoveryLink | null) {
+export async function changeAdding(store: InspectableRecoveryStore, identityId: string, link: NewRecoveryLink | null) {
   const set = await store.readOutstandingSet(identityId);
   const change: OutstandingSetChange = {
     identityId,
@@ -85,7 +85,7 @@ export async function changeAdding(store: RecoveryStore, identityId: string, lin
 }
 
 /** Stores a link as a creation does: named in its identity's outstanding set first. */
-export async function storeLink(store: RecoveryStore, link: NewRecoveryLink): Promise<void> {
+export async function storeLink(store: InspectableRecoveryStore, link: NewRecoveryLink): Promise<void> {
   const change = await changeAdding(store, link.identityId, link);
   expect(await store.decideOutstandingSetChange(change, [], claimOf('revoked', link.identityId))).toEqual({
     won: true,
@@ -96,7 +96,7 @@ export async function storeLink(store: RecoveryStore, link: NewRecoveryLink): Pr
 }
 
 /** Links someone could redeem: named in the set, stored, unclaimed, unexpired. */
-export async function usableLinks(store: RecoveryStore, identityId: string, now = NOW): Promise<string[]> {
+export async function usableLinks(store: InspectableRecoveryStore, identityId: string, now = NOW): Promise<string[]> {
   const outstanding = await store.listOutstandingRecoveryLinks(identityId, now);
   const stored = await Promise.all(outstanding.map((link) => store.findRecoveryLink(link.flowId)));
   return stored.flatMap((link) =>
@@ -108,7 +108,7 @@ export async function usableLinks(store: RecoveryStore, identityId: string, now 
  * The same store as another process sees it: its changes do not take turns with this
  * process's (they do within one process), so the two race in the store itself.
  */
-export const asAnotherProcess = (store: RecoveryStore): RecoveryStore => new Proxy(store, {});
+export const asAnotherProcess = (store: InspectableRecoveryStore): InspectableRecoveryStore => new Proxy(store, {});
 
 export function failure(identityId: string | null, clientAddress: string, second = 0): RecoveryEvent {
   return {
