@@ -4,20 +4,13 @@ import type { RetentionSection, StoreSection } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { storeCommandCounter, type Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
-import { IDENTITY_STATES, type Identity, type OutstandingRecoveryLink, type RecoveryStore } from '../recovery/index.js';
+import { IDENTITY_STATES, type Identity, type RecoveryStore } from '../recovery/index.js';
 import { MemoryRecoveryStore } from './memory/index.js';
 import { MongoRecoveryStore, collectionNames } from './mongo/index.js';
 
 export { MemoryRecoveryStore, MongoRecoveryStore };
 
-/**
- * What both stores answer beyond the domain's roles: the outstanding links themselves
- * (the domain only counts them), for the contract suite and for an operator's tooling.
- */
-export interface InspectableRecoveryStore extends RecoveryStore {
-  /** The identity's links that expire after `now` and have not been claimed. */
-  listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]>;
-}
+export type { InspectableRecoveryStore } from './composed-store.js';
 export { sweepUnlessExpiresByItself } from './sweeper.js';
 
 /** The seed's example id, so the documented request works against a fresh `npm start`. */

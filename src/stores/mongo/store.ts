@@ -1,21 +1,6 @@
 import { MongoClient, type Document } from 'mongodb';
-import type {
-  CodeAttemptDecision,
-  Identity,
-  NewRecoveryLink,
-  OutstandingRecoveryLink,
-  OutstandingSet,
-  OutstandingSetChange,
-  OutstandingSetDecision,
-  RateDecision,
-  RateLimit,
-  RateLimitBucket,
-  RecoveryEvent,
-  RecoveryLinkClaim,
-  RecoveryLinkRecord,
-  RecoveryStore,
-  RetentionPolicy,
-} from '../../recovery/index.js';
+import type { RetentionPolicy } from '../../recovery/index.js';
+import { ComposedRecoveryStore } from '../composed-store.js';
 import type { Logger } from '../../logger.js';
 import type { CommandListeners } from '../../observability/command-spans.js';
 import { MongoAudit } from './audit.js';
@@ -51,24 +36,20 @@ export interface MongoStoreOptions {
 }
 
 /** The MongoDB store: its roles (one file each), composed over one set of collections. */
-export class MongoRecoveryStore implements RecoveryStore {
-  private readonly identities: MongoIdentities;
-  private readonly linksAndClaims: MongoLinksAndClaims;
-  private readonly rateLimits: MongoRateLimits;
-  private readonly audit: MongoAudit;
-  private readonly maintenance: MongoMaintenance;
-
+export class MongoRecoveryStore extends ComposedRecoveryStore {
   private constructor(client: MongoClient, collections: MongoCollections, options: StoreSettings) {
     /** Operations under way, for close. */
     const inFlight = new Set<Promise<unknown>>();
     const unlessUnreachable = unlessUnreachableTracking(inFlight);
     const { retention, expiresByItself } = options;
-    this.identities = new MongoIdentities(collections.identities, unlessUnreachable);
-    this.linksAndClaims = new MongoLinksAndClaims(collections, retention, unlessUnreachable);
-    this.rateLimits = new MongoRateLimits(collections.rateSlots, unlessUnreachable);
-    this.audit = new MongoAudit(collections, retention, unlessUnreachable);
     const db = client.db(options.database);
-    this.maintenance = new MongoMaintenance(client, db, collections, inFlight, unlessUnreachable, expiresByItself);
+    super({
+      identities: new MongoIdentities(collections.identities, unlessUnreachable),
+      linksAndClaims: new MongoLinksAndClaims(collections, retention, unlessUnreachable),
+      rateLimits: new MongoRateLimits(collections.rateSlots, unlessUnreachable),
+      audit: new MongoAudit(collections, retention, unlessUnreachable),
+      maintenance: new MongoMaintenance(client, db, collections, inFlight, unlessUnreachable, expiresByItself),
+    });
   }
 
   static async connect(options: MongoStoreOptions): Promise<MongoRecoveryStore> {
@@ -102,91 +83,6 @@ export class MongoRecoveryStore implements RecoveryStore {
       await client.close();
       throw error;
     }
-  }
-
-  /** True when the server removes what is due itself; else purgeExpired does. */
-  get expiresByItself(): boolean {
-    return this.maintenance.expiresByItself;
-  }
-
-  findIdentity(id: string): Promise<Identity | null> {
-    return this.identities.findIdentity(id);
-  }
-
-  findIdentities(ids: readonly string[]): Promise<Identity[]> {
-    return this.identities.findIdentities(ids);
-  }
-
-  insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
-    return this.linksAndClaims.insertRecoveryLink(link);
-  }
-
-  findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null> {
-    return this.linksAndClaims.findStoredRecoveryLink(flowId);
-  }
-
-  findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
-    return this.linksAndClaims.findRecoveryLink(flowId);
-  }
-
-  readOutstandingSet(identityId: string): Promise<OutstandingSet> {
-    return this.linksAndClaims.readOutstandingSet(identityId);
-  }
-
-  decideOutstandingSetChange(
-    change: OutstandingSetChange,
-    flowIds: readonly string[],
-    claim: RecoveryLinkClaim,
-  ): Promise<OutstandingSetDecision> {
-    return this.linksAndClaims.decideOutstandingSetChange(change, flowIds, claim);
-  }
-
-  applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {
-    return this.linksAndClaims.applyOutstandingSetChange(change);
-  }
-
-  listOutstandingRecoveryLinks(identityId: string, now: Date): Promise<OutstandingRecoveryLink[]> {
-    return this.linksAndClaims.listOutstandingRecoveryLinks(identityId, now);
-  }
-
-  countOutstandingRecoveryLinks(identityIds: readonly string[], now: Date): Promise<Map<string, number>> {
-    return this.linksAndClaims.countOutstandingRecoveryLinks(identityIds, now);
-  }
-
-  claimRecoveryLinks(flowIds: readonly string[], claim: RecoveryLinkClaim): Promise<string[]> {
-    return this.linksAndClaims.claimRecoveryLinks(flowIds, claim);
-  }
-
-  countCodeAttempt(
-    flow: Pick<NewRecoveryLink, 'flowId' | 'createdAt' | 'expiresAt'>,
-    maxAttempts: number,
-    at: Date,
-  ): Promise<CodeAttemptDecision> {
-    return this.linksAndClaims.countCodeAttempt(flow, maxAttempts, at);
-  }
-
-  consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
-    return this.rateLimits.consumeRateLimit(bucket, key, limit, now);
-  }
-
-  recordFailure(event: RecoveryEvent): Promise<void> {
-    return this.audit.recordFailure(event);
-  }
-
-  listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
-    return this.audit.listEvents(identityId, limit);
-  }
-
-  purgeExpired(now: Date, batchSize: number): Promise<number> {
-    return this.maintenance.purgeExpired(now, batchSize);
-  }
-
-  ping(): Promise<void> {
-    return this.maintenance.ping();
-  }
-
-  close(): Promise<void> {
-    return this.maintenance.close();
   }
 }
 
