@@ -26,6 +26,7 @@ export type { RecoveryServiceDependencies } from './dependencies.js';
 export type { CreateRecoveryLinkRequest, CreateRecoveryLinkOutcome, CreatedRecoveryLink } from './create-link.js';
 export type { RedeemRecoveryLinkRequest, RedeemRecoveryLinkOutcome, Redemption } from './redeem-link.js';
 export type { CreateRecoveryCodeRequest, CreateRecoveryCodeOutcome, CreatedRecoveryCode } from './create-code.js';
+export type { CreationRefusal } from './create-flow.js';
 export type { RedeemRecoveryCodeRequest, RedeemRecoveryCodeOutcome } from './redeem-code.js';
 export type { RevokeRecoveryLinksRequest, RevokeRecoveryLinksOutcome } from './revoke-links.js';
 export {

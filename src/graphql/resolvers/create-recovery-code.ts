@@ -1,12 +1,6 @@
-import {
-  expiresInOutOfRange,
-  identityDisabled,
-  identityNotFound,
-  rateLimited,
-  returnToForbidden,
-} from '../../errors/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import { originOf } from '../origin.js';
+import { creationRefusalError } from './creation-refusal.js';
 
 export const createRecoveryCode: NonNullable<MutationResolvers['createRecoveryCode']> = async (
   _parent,
@@ -20,24 +14,10 @@ export const createRecoveryCode: NonNullable<MutationResolvers['createRecoveryCo
     returnTo: input.returnTo,
     origin: originOf(context, principal),
   });
-  switch (outcome.kind) {
-    case 'created':
-      return outcome.code;
-    case 'identity_not_found':
-      throw identityNotFound(outcome.identityId);
-    case 'identity_disabled':
-      throw identityDisabled(outcome.identityId);
-    case 'rate_limited':
-      // One budget per identity for links and codes alike, so the message names both.
-      throw rateLimited(
-        `Too many recovery links or codes were created for identity ${outcome.identityId}; try again later.`,
-        outcome.retryAfterSeconds,
-      );
-    case 'expires_in_out_of_range':
-      throw expiresInOutOfRange(outcome);
-    case 'return_to_forbidden':
-      throw returnToForbidden(outcome.returnTo, outcome.refusal);
-    default:
-      return outcome satisfies never;
-  }
+  if (outcome.kind === 'created') return outcome.code;
+  // One budget per identity for links and codes alike, so the message names both.
+  throw creationRefusalError(
+    outcome,
+    `Too many recovery links or codes were created for identity ${input.identityId}; try again later.`,
+  );
 };

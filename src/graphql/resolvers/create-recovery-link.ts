@@ -1,12 +1,6 @@
-import {
-  expiresInOutOfRange,
-  identityDisabled,
-  identityNotFound,
-  rateLimited,
-  returnToForbidden,
-} from '../../errors/index.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import { originOf } from '../origin.js';
+import { creationRefusalError } from './creation-refusal.js';
 
 export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLink']> = async (
   _parent,
@@ -20,23 +14,9 @@ export const createRecoveryLink: NonNullable<MutationResolvers['createRecoveryLi
     returnTo: input.returnTo,
     origin: originOf(context, principal),
   });
-  switch (outcome.kind) {
-    case 'created':
-      return outcome.link;
-    case 'identity_not_found':
-      throw identityNotFound(outcome.identityId);
-    case 'identity_disabled':
-      throw identityDisabled(outcome.identityId);
-    case 'rate_limited':
-      throw rateLimited(
-        `Too many recovery links were created for identity ${outcome.identityId}; try again later.`,
-        outcome.retryAfterSeconds,
-      );
-    case 'expires_in_out_of_range':
-      throw expiresInOutOfRange(outcome);
-    case 'return_to_forbidden':
-      throw returnToForbidden(outcome.returnTo, outcome.refusal);
-    default:
-      return outcome satisfies never;
-  }
+  if (outcome.kind === 'created') return outcome.link;
+  throw creationRefusalError(
+    outcome,
+    `Too many recovery links were created for identity ${input.identityId}; try again later.`,
+  );
 };
