@@ -61,7 +61,8 @@ function settingsFor(store: 'embedded' | 'mongodb'): Settings {
     // Three pairs by default: the ratio is their median, which one noisy pair cannot move.
     compareRounds: QUICK ? 1 : LONG ? 5 : 3,
     compareConnections: LONG ? [1, 32, 128] : [1, 32],
-    redemptions: mongo ? 60 : Math.round(6_000 * scale),
+    // --long: redemption rounds of several seconds, not two, at the embedded store's speed.
+    redemptions: mongo ? 60 : Math.round((LONG ? 15_000 : 6_000) * scale),
     windowSeconds: QUICK ? 3 : 10,
     middleSeconds: LONG ? 40 : 0,
     prefilledLinks: Math.round(100_000 * scale),

@@ -37,7 +37,7 @@ export async function createRecoveryCode(
   const { createdAt, expiresAt, returnTo } = admission;
   const flowId = deps.newFlowId();
   const recoveryCode = deps.generateCode();
-  await storeRecoveryFlow(deps, {
+  const stored = await storeRecoveryFlow(deps, {
     flowId,
     identityId: request.identityId,
     method: 'code',
@@ -47,6 +47,7 @@ export async function createRecoveryCode(
     returnTo,
     origin: request.origin,
   });
+  if (!('stored' in stored)) return stored;
   return {
     kind: 'created',
     code: { flowId, expiresAt, recoveryCode, recoveryLink: buildRecoveryFlowLink(deps.linkBaseUrl(), flowId) },

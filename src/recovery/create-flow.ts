@@ -3,7 +3,7 @@ import { durationToMilliseconds, type Duration } from './duration.js';
 import { changeOutstandingSet } from './outstanding-set.js';
 import { checkReturnTo, type ReturnToRefusal } from './return-to.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
-import type { RecoveryMethod } from './store.js';
+import type { NewRecoveryLink, RateLimitRequest, RecoveryMethod } from './store.js';
 
 /** What creating a link and creating a code ask for alike. */
 export interface CreateRecoveryFlowRequest {
@@ -68,26 +68,30 @@ export async function admitCreation(
   }
 
   const createdAt = deps.now();
-  // Counted before the lookup, so probing for identities that exist is limited too. A
-  // refused request writes nothing: the metrics count refusals.
-  const decision = await store.consumeRateLimit(
-    'create_per_identity',
-    identityId,
-    deps.createLimitPerIdentity,
-    createdAt,
-  );
-  if (!decision.allowed) return { kind: 'rate_limited', identityId, retryAfterSeconds: decision.retryAfterSeconds };
-
   const identity = await store.findIdentity(identityId);
   // Kratos creates links for disabled identities that then fail when opened (#3858);
   // refusing here tells the admin at once, before a useless link reaches the person.
   const refusal = identity === null ? 'identity_not_found' : identity.state === 'active' ? null : 'identity_disabled';
   if (refusal !== null) {
+    // Counted as a creation would be, so probing for identities is limited too; an
+    // admitted creation is counted by the write that stores it (storeRecoveryFlow).
+    const rate = creationRateLimit(deps, identityId, createdAt);
+    const decision = await store.consumeRateLimit(rate.bucket, rate.key, rate.limit, rate.now);
+    if (!decision.allowed) return { kind: 'rate_limited', identityId, retryAfterSeconds: decision.retryAfterSeconds };
     await store.recordFailure(eventFrom(origin, createdAt, { type: 'failed', method, identityId, errorId: refusal }));
     return { kind: refusal, identityId };
   }
   const expiresAt = new Date(createdAt.getTime() + durationToMilliseconds(lifespan));
   return { kind: 'admitted', createdAt, expiresAt, returnTo };
+}
+
+/** One budget per identity for links and codes alike, so asking for codes cannot add to the links allowed. */
+function creationRateLimit(
+  deps: Pick<RecoveryServiceDependencies, 'createLimitPerIdentity'>,
+  identityId: string,
+  now: Date,
+): RateLimitRequest {
+  return { bucket: 'create_per_identity', key: identityId, limit: deps.createLimitPerIdentity, now };
 }
 
 export interface NewRecoveryFlow {
@@ -106,23 +110,22 @@ export interface NewRecoveryFlow {
 /**
  * The writes of a creation, link or code alike, in an order that keeps three invariants
  * however the process dies between any two of them (FerretDB has no transactions):
- * 1. the identity's outstanding set names the new flow before it exists, so no later
- *    creation can miss it (a set entry without a flow is harmless);
+ * 1. the identity's outstanding set names the new flow before it exists (its change's
+ *    decision does, until the change is applied), so no later creation can miss it;
  * 2. older links and codes are claimed as revoked before the new one exists, so there is
  *    never a moment with two usable ones (dying in between leaves none: the admin asks again);
  * 3. the flow document is its own `created` audit entry, so no usable flow lacks one.
+ * The identity's rate limit is counted first: a used-up limit writes nothing. Where the
+ * store can, rate-limit slot, decision, claims and flow are one ordered insert.
  * Two creations racing for one identity are ordered by the set's change (a unique
  * insert): the later one claims the earlier one's flow, so exactly one stays usable.
  */
-export async function storeRecoveryFlow(deps: RecoveryServiceDependencies, flow: NewRecoveryFlow): Promise<void> {
+export async function storeRecoveryFlow(
+  deps: RecoveryServiceDependencies,
+  flow: NewRecoveryFlow,
+): Promise<{ readonly stored: true } | Extract<CreationRefusal, { kind: 'rate_limited' }>> {
   const { flowId, identityId, createdAt, expiresAt, origin } = flow;
-  // Only the newest should work: an older link or code may sit in a mailbox someone else
-  // reads. The set holds only flows not yet claimed, so in the steady state each claim succeeds.
-  await changeOutstandingSet(deps, identityId, { outcome: 'revoked', at: createdAt, origin }, (links) => ({
-    added: { flowId, createdAt, expiresAt },
-    toClaim: deps.keepOlderLinks ? [] : links,
-  }));
-  await deps.store.insertRecoveryLink({
+  const link: NewRecoveryLink = {
     flowId,
     identityId,
     method: flow.method,
@@ -133,5 +136,16 @@ export async function storeRecoveryFlow(deps: RecoveryServiceDependencies, flow:
     actor: origin.actor,
     clientAddress: origin.clientAddress,
     returnTo: flow.returnTo,
-  });
+  };
+  // Only the newest should work: an older link or code may sit in a mailbox someone else
+  // reads. The set holds only flows not yet claimed, so in the steady state each claim succeeds.
+  const outcome = await changeOutstandingSet(
+    deps,
+    identityId,
+    { outcome: 'revoked', at: createdAt, origin },
+    (links) => ({ added: { flowId, createdAt, expiresAt }, toClaim: deps.keepOlderLinks ? [] : links }),
+    { link, rateLimit: creationRateLimit(deps, identityId, createdAt) },
+  );
+  if (!outcome.changed) return { kind: 'rate_limited', identityId, retryAfterSeconds: outcome.retryAfterSeconds };
+  return { stored: true };
 }

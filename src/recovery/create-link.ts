@@ -29,7 +29,7 @@ export async function createRecoveryLink(
   const { createdAt, expiresAt, returnTo } = admission;
   const flowId = deps.newFlowId();
   const token = deps.generateToken();
-  await storeRecoveryFlow(deps, {
+  const stored = await storeRecoveryFlow(deps, {
     flowId,
     identityId: request.identityId,
     method: 'link',
@@ -39,6 +39,7 @@ export async function createRecoveryLink(
     returnTo,
     origin: request.origin,
   });
+  if (!('stored' in stored)) return stored;
   return {
     kind: 'created',
     link: { flowId, expiresAt, recoveryLink: buildRecoveryLink(deps.linkBaseUrl(), flowId, token) },

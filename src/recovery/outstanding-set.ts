@@ -1,6 +1,6 @@
 import type { RequestOrigin } from './audit.js';
 import type { RecoveryServiceDependencies } from './dependencies.js';
-import type { OutstandingRecoveryLink, OutstandingSetChange, RecoveryLinkClaim } from './store.js';
+import type { CreationWrites, OutstandingRecoveryLink, OutstandingSetChange, RecoveryLinkClaim } from './store.js';
 
 /** What a change of the set does, planned on the entries it had. */
 export interface OutstandingSetPlan {
@@ -19,9 +19,15 @@ export interface OutstandingSetPlan {
  */
 const MAX_ATTEMPTS = 20;
 
+/** A change made (with the flow ids it claimed), or a creation refused by its rate limit. */
+export type OutstandingSetOutcome =
+  | { readonly changed: true; readonly claimed: string[] }
+  | { readonly changed: false; readonly retryAfterSeconds: number };
+
 /**
  * Changes an identity's outstanding set: reads it, claims what the plan says and writes
- * the change, answering the flow ids this call claimed. Who changes a generation is a
+ * the change, answering the flow ids this call claimed. A creation's writes go with the
+ * decision (CreationWrites): in steady state a creation is one write and one update. Who changes a generation is a
  * unique insert, so changes racing in several processes apply one after another, and the
  * claims are made by the winner alone, before its change is written: a crash in between
  * leaves a decided change that the next one applies for it, never a usable link missing
@@ -33,7 +39,8 @@ export async function changeOutstandingSet(
   identityId: string,
   claim: { outcome: RecoveryLinkClaim['outcome']; at: Date; origin: RequestOrigin },
   plan: (links: readonly OutstandingRecoveryLink[]) => OutstandingSetPlan,
-): Promise<string[]> {
+  creation: CreationWrites | null = null,
+): Promise<OutstandingSetOutcome> {
   const { store } = deps;
   const claimOf = (outcome: RecoveryLinkClaim['outcome']): RecoveryLinkClaim => ({
     outcome,
@@ -43,7 +50,8 @@ export async function changeOutstandingSet(
     actor: claim.origin.actor,
     clientAddress: claim.origin.clientAddress,
   });
-  return inTurn(store, identityId, async () => {
+  return inTurn(store, identityId, async (): Promise<OutstandingSetOutcome> => {
+    let writes = creation;
     for (let attempt = 1; ; attempt++) {
       const set = await store.readOutstandingSet(identityId);
       const { added, toClaim, alsoDropped = [] } = plan(set.links);
@@ -56,11 +64,13 @@ export async function changeOutstandingSet(
         dropped: [...new Set([...toClaim.map((link) => link.flowId), ...expired, ...alsoDropped])],
         at: claim.at,
       };
-      const decision = await store.decideOutstandingSetChange(change, live, claimOf(claim.outcome));
+      const decision = await store.decideOutstandingSetChange(change, live, claimOf(claim.outcome), writes);
       if (decision.won) {
         await store.applyOutstandingSetChange(change);
-        return decision.claimed;
+        return { changed: true, claimed: decision.claimed };
       }
+      if ('retryAfterSeconds' in decision) return { changed: false, retryAfterSeconds: decision.retryAfterSeconds };
+      if (decision.rateCounted === true && writes !== null) writes = { ...writes, rateLimit: null };
       if (attempt >= MAX_ATTEMPTS) {
         throw new Error(`the outstanding set of identity ${identityId} changed ${MAX_ATTEMPTS} times in a row`);
       }

@@ -32,7 +32,7 @@ export async function revokeOutstandingLinks(
   origin: RequestOrigin,
   except?: string,
 ): Promise<number> {
-  const revoked = await changeOutstandingSet(
+  const outcome = await changeOutstandingSet(
     deps,
     identityId,
     { outcome: 'revoked', at: deps.now(), origin },
@@ -42,5 +42,6 @@ export async function revokeOutstandingLinks(
       alsoDropped: except === undefined ? [] : [except],
     }),
   );
-  return revoked.length;
+  // No creation, so no rate limit: a revocation always changes the set.
+  return outcome.changed ? outcome.claimed.length : 0;
 }

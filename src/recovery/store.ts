@@ -90,8 +90,35 @@ export interface OutstandingSetChange {
 
 export type OutstandingSetDecision =
   | { readonly won: true; readonly claimed: string[] }
-  /** `winner` is null when the store no longer knows it: the set moved on, read it again. */
-  | { readonly won: false; readonly winner: OutstandingSetChange | null };
+  | {
+      readonly won: false;
+      /** Null when the store no longer knows the change that won: the set moved on, read it again. */
+      readonly winner: OutstandingSetChange | null;
+      /** The creation's rate-limit slot was taken all the same: the next attempt takes none. */
+      readonly rateCounted?: true;
+    }
+  /** The creation's rate limit is used up: nothing was written. */
+  | { readonly won: false; readonly winner: null; readonly retryAfterSeconds: number };
+
+/** A request counted against a rate limit (RateLimitStore.consumeRateLimit's arguments). */
+export interface RateLimitRequest {
+  readonly bucket: RateLimitBucket;
+  readonly key: string;
+  readonly limit: RateLimit;
+  readonly now: Date;
+}
+
+/**
+ * What a creation writes with the decision of its change, in the same command where the
+ * store can: first its rate-limit slot, then the decision and its claims, then the new
+ * flow. The order is what keeps a crash harmless, however many commands it takes.
+ */
+export interface CreationWrites {
+  /** Stored once the decision won and its claims are made. */
+  readonly link: NewRecoveryLink;
+  /** Counted before anything else is written; null when an earlier attempt counted it. */
+  readonly rateLimit: RateLimitRequest | null;
+}
 
 /**
  * Ending a link's life, by redeeming or revoking it. Each link can be claimed once: the
@@ -157,12 +184,15 @@ export interface RecoveryLinkStore {
    * Decides who makes `change.generation` of the identity's set: a unique insert, so of
    * any number of changes racing for it in any number of processes exactly one wins. Only
    * the winner claims `flowIds` (in the same command where the store can), answering what
-   * it claimed; a loser answers the change that won, when the store still knows it.
+   * it claimed; a loser answers the change that won, when the store still knows it. With
+   * `creation`, its slot is counted first (a used-up limit decides nothing) and its flow
+   * is stored after the claims.
    */
   decideOutstandingSetChange(
     change: OutstandingSetChange,
     flowIds: readonly string[],
     claim: RecoveryLinkClaim,
+    creation?: CreationWrites | null,
   ): Promise<OutstandingSetDecision>;
   /**
    * Writes a decided change into the set, once: nothing happens when the set is already

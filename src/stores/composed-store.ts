@@ -2,6 +2,7 @@ import type {
   AuditStore,
   CodeAttemptDecision,
   CodeAttemptStore,
+  CreationWrites,
   Identity,
   IdentityReader,
   NewRecoveryLink,
@@ -95,8 +96,9 @@ export class ComposedRecoveryStore implements InspectableRecoveryStore {
     change: OutstandingSetChange,
     flowIds: readonly string[],
     claim: RecoveryLinkClaim,
+    creation: CreationWrites | null = null,
   ): Promise<OutstandingSetDecision> {
-    return this.linksAndClaims.decideOutstandingSetChange(change, flowIds, claim);
+    return this.linksAndClaims.decideOutstandingSetChange(change, flowIds, claim, creation);
   }
 
   applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {

@@ -83,7 +83,9 @@ async function mongo(): Promise<Subject> {
     },
     failureEntries: async () => database.db.collection('recovery_events').countDocuments(),
     attemptEntries: async (flowId) =>
-      database.db.collection('recovery_links_claims').countDocuments({ _id: { $regex: `^${flowId}#` } as never }),
+      database.db
+        .collection('recovery_links_claims')
+        .countDocuments({ _id: { $regex: `^${flowId}#[0-9]+$` } as never }),
     commands,
     async dispose() {
       await store.close();
@@ -184,11 +186,11 @@ describe('MongoDB commands per operation', () => {
     return { result, commands: subject.commands.map(({ command }) => command) };
   }
 
-  it('creates in 6, redeems in at most 7 and revokes in at most 4, each a key-value command', async () => {
+  it('creates in 4 with one write, redeems in at most 7 and revokes in at most 4, each a key-value command', async () => {
     const service = serviceOver(subject.store);
     const create = () => service.createRecoveryLink({ identityId: subject.identity.id, origin: testOrigin('c') });
     await create(); // the identity's form of _id is learned once
-    const creations = [];
+    const creations: { result: Awaited<ReturnType<typeof create>>; commands: Document[] }[] = [];
     for (let i = 0; i < 16; i++) creations.push(await counted(create));
     const last = creations.at(-1)!.result;
     if (last.kind !== 'created') throw new Error(last.kind);
@@ -207,16 +209,24 @@ describe('MongoDB commands per operation', () => {
     );
     expect(revocation.result).toEqual({ kind: 'revoked', count: 1 });
 
-    // Rate slot, identity, set, decision with the claim of the link before, set update, link.
-    for (const { commands } of creations)
+    // Identity, set, one insert (rate slot, decision, the claim of the link before, the
+    // new flow), set update: on FerretDB one transaction writes it all.
+    const flowOf = (result: Awaited<ReturnType<typeof create>>) =>
+      result.kind === 'created' ? result.link.flowId : result.kind;
+    creations.forEach(({ commands, result }, index) => {
       expect(commands.map(commandName)).toEqual([
-        'insert rate_limit_slots',
         'find identities',
         'find recovery_links_outstanding',
         'insert recovery_links_claims',
         'update recovery_links_outstanding',
-        'insert recovery_links',
       ]);
+      const written = (commands[2]!.documents as { _id: string }[]).map(({ _id }) => _id);
+      expect(written).toHaveLength(4);
+      expect(written[0]).toMatch(/^create_per_identity\|/);
+      expect(written[1]).toMatch(new RegExp(`^${subject.identity.id}#[0-9]+$`));
+      if (index > 0) expect(written[2]).toBe(flowOf(creations[index - 1]!.result));
+      expect(written[3]).toBe(`${flowOf(result)}#created`);
+    });
     expect(redemption.commands.length).toBeLessThanOrEqual(7);
     expect(revocation.commands.length).toBeLessThanOrEqual(4);
     for (const command of [
@@ -241,7 +251,7 @@ describe('MongoDB commands per operation', () => {
       Array.from({ length: 30 }, () => subject.store.consumeRateLimit('redeem_per_client', 'one-client', limit, NOW)),
     );
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
-    const slotInserts = subject.commands.filter(({ command }) => command.insert === 'rate_limit_slots');
+    const slotInserts = subject.commands.filter(({ command }) => command.insert === 'recovery_links_claims');
     expect(slotInserts).toHaveLength(10);
   });
 });

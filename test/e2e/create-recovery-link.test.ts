@@ -3,7 +3,13 @@ import { BSON } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/recovery/index.js';
 import { CREATE_RECOVERY_LINK, TEST_TOKEN_SECRET, startTestApp, type TestApp } from '../support/app.js';
-import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import {
+  insertIdentity,
+  openScratchDatabase,
+  storedFlow,
+  storedFlowCount,
+  type ScratchDatabase,
+} from '../support/mongo.js';
 import { identityFixture } from '../support/fixtures.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -39,7 +45,7 @@ function parseLink(recoveryLink: string) {
   return { url, flow: url.searchParams.get('flow') ?? '', token: url.searchParams.get('token') ?? '' };
 }
 
-const storedLink = (flow: string) => database.db.collection('recovery_links').findOne({ _id: flow as never });
+const storedLink = (flow: string) => storedFlow(database.db, flow);
 
 describe('createRecoveryLink over HTTP against MongoDB', () => {
   it('creates a link on the configured base URL with a v4 flow id and a 256-bit token', async () => {
@@ -169,7 +175,7 @@ describe('createRecoveryLink over HTTP against MongoDB', () => {
       code: 'CONFLICT',
       error: { code: 409, status: 'Conflict', id: 'identity_disabled', details: { identityId: disabled.id } },
     });
-    expect(await database.db.collection('recovery_links').countDocuments({ identityId: disabled.id })).toBe(0);
+    expect(await storedFlowCount(database.db, disabled.id)).toBe(0);
   });
 
   it('echoes an incoming X-Request-Id, stores it with the link, and generates one when absent', async () => {

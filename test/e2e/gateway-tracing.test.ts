@@ -103,6 +103,6 @@ it('makes one trace from the gateway’s request down to the subgraph’s databa
     trace.find((span) => span.serviceName === 'recovery-link-subgraph' && span.kind === OTLP_KIND.internal),
   ).toMatchObject({ parentSpanId: server!.spanId, attributes: { 'graphql.operation.type': 'mutation' } });
   const commands = trace.filter((span) => span.kind === OTLP_KIND.client && span.attributes['db.system'] === 'mongodb');
-  expect(commands.map((span) => span.name)).toContain('insert recovery_links');
+  expect(commands.map((span) => span.name)).toContain('insert recovery_links_claims');
   for (const command of commands) expect(command.parentSpanId).toBe(server!.spanId);
 });

@@ -14,7 +14,7 @@ import {
   type GraphQLResponse,
   type TestApp,
 } from '../support/app.js';
-import { insertIdentity, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { insertIdentity, openScratchDatabase, storedFlow, type ScratchDatabase } from '../support/mongo.js';
 
 const SESSION_SIGNING_KEY = 'e2e-code-signing-key-with-32-characters!!';
 const PUBLIC_BASE_URL = 'https://id.example.com';
@@ -70,7 +70,7 @@ describe('createRecoveryCode over HTTP against MongoDB', () => {
     const lifespan = Date.parse(created.expiresAt) - before;
     expect(lifespan).toBeGreaterThan(14 * 60_000);
     expect(lifespan).toBeLessThanOrEqual(15 * 60_000 + 60_000);
-    const stored = await database.db.collection('recovery_links').findOne({ _id: created.flow as never });
+    const stored = await storedFlow(database.db, created.flow);
     expect(stored).toMatchObject({ method: 'code' });
     expect(JSON.stringify(stored)).not.toContain(created.recoveryCode);
     const expectedHash = createHmac('sha256', TEST_TOKEN_SECRET)

@@ -58,7 +58,7 @@ describe('recovery_store_commands_total on MongoDB', () => {
     const after = await storeCommands(app.url);
     const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
 
-    expect(delta('insert recovery_links')).toBe(1);
+    expect(delta('insert recovery_links_claims')).toBe(1);
     expect(delta('find identities')).toBe(1);
     // Every label value comes from the store's own collections (or other), never from a request.
     const collections = new Set([...after.keys()].map((key) => key.split(' ')[1]));

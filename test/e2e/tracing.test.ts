@@ -137,7 +137,7 @@ describe('with an OTLP endpoint set', () => {
     const spans = await spansOf(app, caller.traceId);
     const server = only(spans, (span) => span.kind === OTLP_KIND.server);
     const commands = spans.filter((span) => span.kind === OTLP_KIND.client);
-    // Find the identity, reserve a rate-limit slot, insert the link, update the outstanding set.
+    // Find the identity and the outstanding set, insert slot, decision and flow, update the set.
     expect(commands.length).toBeGreaterThanOrEqual(3);
     for (const command of commands) {
       expect(command.parentSpanId).toBe(server.spanId);
@@ -168,7 +168,7 @@ describe('with an OTLP endpoint set', () => {
     }
     const names = commands.map((command) => command.name);
     expect(names).toContain('find identities');
-    expect(names).toContain('insert recovery_links');
+    expect(names).toContain('insert recovery_links_claims');
   });
 
   it('puts the trace and span ids in the log lines of the traced request', async () => {

@@ -10,6 +10,9 @@ import { identityFixture } from '../support/fixtures.js';
  * FerretDB has no transactions, so a creation is several writes; a process can die
  * between any two. Whatever it leaves, no usable link may lack its `created` entry, and an
  * identity may never have two usable links. Each case kills a creation at its n-th write.
+ * A creation's decision, claims and flow are one ordered insert, which MongoDB (unlike
+ * FerretDB) may leave half done: so that insert counts as two writes here, dying between
+ * them leaving the decision and its claims without the flow.
  */
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
@@ -22,8 +25,13 @@ function crashingAt(store: InspectableRecoveryStore, failAt: number): Inspectabl
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      return async (...args: unknown[]) => {
         if (WRITES.includes(String(property)) && ++writes === failAt) throw new Error('crash');
+        if (property === 'decideOutstandingSetChange' && args[3] != null && ++writes === failAt) {
+          // Killed within the insert, after the claims: the same decision, without the flow.
+          await value.apply(target, [...args.slice(0, 3), null]);
+          throw new Error('crash');
+        }
         return value.apply(target, args);
       };
     },

@@ -119,14 +119,17 @@ describe('MongoDB store', () => {
       clientAddress: '10.1.1.1',
     } as const;
     await store.claimRecoveryLinks([flowId], claim);
-    const raw = await database.db.collection('recovery_links').findOne({ _id: flowId as never });
+    // Beside its claim, in the claims collection, so that a creation is one insert there.
+    const raw = await database.db.collection('recovery_links_claims').findOne({ _id: `${flowId}#created` as never });
     expect(typeof raw?._id).toBe('string');
     expect(Object.keys(raw ?? {}).sort()).toEqual([
       '_id',
       'actor',
+      'at',
       'clientAddress',
       'createdAt',
       'expiresAt',
+      'flowId',
       'identityId',
       'method',
       'purgeAt',
@@ -136,6 +139,24 @@ describe('MongoDB store', () => {
     ]);
     const rawClaim = await database.db.collection('recovery_links_claims').findOne({ _id: flowId as never });
     expect(rawClaim).toMatchObject({ ...claim, purgeAt: expect.any(Date) });
+  });
+
+  it('still reads links stored in the links collection, as before flows moved, with their claims and audit entries', async () => {
+    const { flowId, ...older } = linkFixture({ method: 'code' });
+    const { identityId } = older;
+    await database.db.collection('recovery_links').insertOne({ _id: flowId as never, ...older, purgeAt: new Date() });
+    expect(await store.findStoredRecoveryLink(flowId)).toEqual({ ...older, flowId });
+    const at = new Date();
+    const claim = { outcome: 'revoked', identityId, at, requestId: 'r3', actor: null, clientAddress: null } as const;
+    expect(await store.claimRecoveryLinks([flowId], claim)).toEqual([flowId]);
+    expect((await store.findRecoveryLink(flowId))?.revokedAt).toEqual(at);
+    const events = await store.listEvents(identityId, 50);
+    expect(events.filter((event) => event.flowId === flowId).map((event) => [event.type, event.method])).toEqual(
+      expect.arrayContaining([
+        ['created', older.method],
+        ['revoked', older.method],
+      ]),
+    );
   });
 
   it('reads a link stored before return URLs existed as one without a returnTo', async () => {

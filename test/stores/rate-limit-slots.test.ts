@@ -35,7 +35,7 @@ afterAll(async () => {
 const consume = (store: MongoRecoveryStore, key: string) =>
   store.consumeRateLimit('create_per_identity', key, LIMIT, NOW);
 const onSlots = (commands: Document[], verb: 'insert' | 'find') =>
-  commands.filter((command) => command[verb] === 'rate_limit_slots');
+  commands.filter((command) => command[verb] === 'recovery_links_claims');
 
 describe('rate-limit slots in a window this process does not know', () => {
   it('after a restart, finds the next free slot with a few lookups, not one failing insert per used slot', async () => {
@@ -55,9 +55,11 @@ describe('rate-limit slots in a window this process does not know', () => {
     expect((await consume(after.store, key)).allowed).toBe(true);
     expect(await consume(after.store, key)).toMatchObject({ allowed: false });
     expect(await consume(after.store, key)).toMatchObject({ allowed: false });
-    expect(after.commands.filter((command) => command.insert === 'rate_limit_slots')).toHaveLength(2);
+    expect(after.commands.filter((command) => command.insert === 'recovery_links_claims')).toHaveLength(2);
     expect(onSlots(after.commands, 'find')).toHaveLength(0);
-    expect(await database.db.collection('rate_limit_slots').countDocuments({ _id: { $regex: key } as never })).toBe(10);
+    expect(
+      await database.db.collection('recovery_links_claims').countDocuments({ _id: { $regex: key } as never }),
+    ).toBe(10);
   });
 
   it('refuses a window another process filled after lookups alone, then with no command at all', async () => {

@@ -73,3 +73,16 @@ export function connectMongoStore(
     ...options,
   });
 }
+
+/**
+ * A flow's document as the MongoDB store writes it: in the claims collection, beside its
+ * claim, under `<flow id>#created` (src/stores/mongo/documents.ts, FlowDocument).
+ */
+export function storedFlow(db: Db, flowId: string) {
+  return db.collection('recovery_links_claims').findOne({ _id: `${flowId}#created` as never });
+}
+
+/** How many flows the store wrote for an identity (claims share the collection; flows alone hold a tokenHash). */
+export function storedFlowCount(db: Db, identityId: string): Promise<number> {
+  return db.collection('recovery_links_claims').countDocuments({ identityId, tokenHash: { $exists: true } });
+}

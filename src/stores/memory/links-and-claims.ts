@@ -4,11 +4,13 @@ import {
   linkPurgeAt,
   type CodeAttemptDecision,
   type CodeAttemptStore,
+  type CreationWrites,
   type NewRecoveryLink,
   type OutstandingRecoveryLink,
   type OutstandingSet,
   type OutstandingSetChange,
   type OutstandingSetDecision,
+  type RateLimitStore,
   type RecoveryLinkClaim,
   type RecoveryLinkRecord,
   type RecoveryLinkStore,
@@ -53,9 +55,17 @@ export class MemoryLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore
   /** Per identity, only its outstanding links (claimed and expired ones leave it), and its changes. */
   private readonly outstanding = new Map<string, OutstandingState>();
 
-  constructor(private readonly retention: RetentionPolicy) {}
+  constructor(
+    private readonly retention: RetentionPolicy,
+    /** A creation's slot is counted where its decision is made (CreationWrites). */
+    private readonly rateLimits: RateLimitStore,
+  ) {}
 
   async insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
+    this.storeLink(link);
+  }
+
+  private storeLink(link: NewRecoveryLink): void {
     if (this.links.has(link.flowId)) throw new DuplicateRecoveryLinkError();
     if (this.links.size >= MEMORY_STORE_CAPS.links) this.evictOldestLink();
     const claim = this.orphanClaims.get(link.flowId)?.claim ?? null;
@@ -95,13 +105,24 @@ export class MemoryLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore
     change: OutstandingSetChange,
     flowIds: readonly string[],
     claim: RecoveryLinkClaim,
+    creation: CreationWrites | null = null,
   ): Promise<OutstandingSetDecision> {
+    // In the order of the MongoDB store's one insert: the slot, the decision, its claims, the flow.
+    const rate = creation?.rateLimit ?? null;
+    if (rate !== null) {
+      const counted = await this.rateLimits.consumeRateLimit(rate.bucket, rate.key, rate.limit, rate.now);
+      if (!counted.allowed) return { won: false, winner: null, retryAfterSeconds: counted.retryAfterSeconds };
+    }
+    const lost = (winner: OutstandingSetChange | null) =>
+      rate === null ? { won: false as const, winner } : { won: false as const, winner, rateCounted: true as const };
     const state = this.outstanding.get(change.identityId) ?? { generation: 0, links: new Map(), pending: null };
-    if (state.pending !== null) return { won: false, winner: state.pending };
-    if (change.generation !== state.generation + 1) return { won: false, winner: null };
+    if (state.pending !== null) return lost(state.pending);
+    if (change.generation !== state.generation + 1) return lost(null);
     state.pending = Object.freeze({ ...change });
     this.outstanding.set(change.identityId, state);
-    return { won: true, claimed: this.claim(flowIds, claim) };
+    const claimed = this.claim(flowIds, claim);
+    if (creation !== null) this.storeLink(creation.link);
+    return { won: true, claimed };
   }
 
   async applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {

@@ -14,12 +14,13 @@ import { MemoryRateLimits } from './rate-limits.js';
  */
 export class MemoryRecoveryStore extends ComposedRecoveryStore {
   constructor(identities: Iterable<Identity> = [], retention: RetentionPolicy = DEFAULT_RETENTION) {
-    const linksAndClaims = new MemoryLinksAndClaims(retention);
+    const rateLimits = new MemoryRateLimits();
+    const linksAndClaims = new MemoryLinksAndClaims(retention, rateLimits);
     const audit = new MemoryAudit(linksAndClaims, retention);
     super({
       identities: new MemoryIdentities(identities),
       linksAndClaims,
-      rateLimits: new MemoryRateLimits(),
+      rateLimits,
       audit,
       maintenance: new MemoryMaintenance([linksAndClaims, audit]),
     });

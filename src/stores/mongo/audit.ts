@@ -1,7 +1,13 @@
-import type { AuditStore, RecoveryEvent, RecoveryMethod, RetentionPolicy } from '../../recovery/index.js';
+import type {
+  AuditStore,
+  NewRecoveryLink,
+  RecoveryEvent,
+  RecoveryMethod,
+  RetentionPolicy,
+} from '../../recovery/index.js';
 import { FAILURE_WINDOW_MILLISECONDS, failureKey, newestFirst } from '../audit-trail.js';
 import type { MongoCollections } from './collections.js';
-import type { ClaimDocument, LinkDocument } from './documents.js';
+import { flowDocumentId, toLink, type ClaimDocument, type FlowDocument } from './documents.js';
 import { isDuplicateKey, type UnlessUnreachable } from './errors.js';
 
 /** The MongoDB store's failures and its audit trail, read from where each entry lives. */
@@ -36,24 +42,29 @@ export class MongoAudit implements AuditStore {
   }
 
   /**
-   * The audit trail is read from where each entry lives: links (created), claims
-   * (redeemed, revoked) and failures. An admin query, served by the identityId indexes on
-   * MongoDB; FerretDB scans for it, which no request of the hot paths does.
+   * The audit trail is read from where each entry lives: flows (created) and claims
+   * (redeemed, revoked) in the claims collection, links stored before flows moved there,
+   * and failures. An admin query, served by the identityId indexes on MongoDB; FerretDB
+   * scans for it, which no request of the hot paths does.
    */
   listEvents(identityId: string, limit: number): Promise<RecoveryEvent[]> {
     return this.unlessUnreachable(async () => {
-      const [links, claims, failures] = await Promise.all([
-        this.collections.links.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
+      const [written, legacyLinks, failures] = await Promise.all([
+        // Flows and claims; decisions, slots and code attempts have no identityId field.
         this.collections.claims.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
+        this.collections.legacyLinks.find({ identityId }).sort({ createdAt: -1 }).limit(limit).toArray(),
         this.collections.failures.find({ identityId }).sort({ at: -1 }).limit(limit).toArray(),
       ]);
+      const entries = written as (ClaimDocument | FlowDocument)[];
+      const links = [...legacyLinks.map(toLink), ...entries.filter(isFlow).map(toLink)];
+      const claims = entries.filter((document): document is ClaimDocument => !isFlow(document));
       const methods = await this.methodsOf(links, claims);
       const events: RecoveryEvent[] = [
         ...links.map((link) => ({
           type: 'created' as const,
-          method: link.method ?? 'link',
+          method: link.method,
           identityId: link.identityId,
-          flowId: link._id,
+          flowId: link.flowId,
           errorId: null,
           actor: link.actor,
           requestId: link.requestId,
@@ -97,19 +108,26 @@ export class MongoAudit implements AuditStore {
    * it is read from the flows, those listed already first, the others by `_id`.
    */
   private async methodsOf(
-    links: readonly LinkDocument[],
+    links: readonly NewRecoveryLink[],
     claims: readonly ClaimDocument[],
   ): Promise<Map<string, RecoveryMethod>> {
-    const methods = new Map(links.map((link) => [link._id, link.method ?? 'link'] as const));
+    const methods = new Map(links.map((link) => [link.flowId, link.method] as const));
     const missing = claims.map((claim) => claim._id).filter((flowId) => !methods.has(flowId));
     if (missing.length > 0) {
-      const found = await this.collections.links
-        .find({ _id: { $in: missing } }, { projection: { method: 1 } })
-        .toArray();
-      for (const link of found) methods.set(link._id, link.method ?? 'link');
+      const projection = { projection: { method: 1, flowId: 1 } };
+      const [flows, legacy] = await Promise.all([
+        this.collections.flows.find({ _id: { $in: missing.map(flowDocumentId) } }, projection).toArray(),
+        this.collections.legacyLinks.find({ _id: { $in: missing } }, projection).toArray(),
+      ]);
+      for (const link of legacy) methods.set(link._id, link.method ?? 'link');
+      for (const flow of flows) methods.set(flow.flowId, flow.method ?? 'link');
     }
     return methods;
   }
+}
+
+function isFlow(document: ClaimDocument | FlowDocument): document is FlowDocument {
+  return 'tokenHash' in document;
 }
 
 /**

@@ -4,6 +4,7 @@ import type {
   CodeAttemptDocument,
   DecisionDocument,
   FailureDocument,
+  FlowDocument,
   IdentityDocument,
   LinkDocument,
   OutstandingSetDocument,
@@ -18,9 +19,11 @@ export interface ConfiguredCollectionNames {
 
 /**
  * Every collection the store uses, named once: the store opens these, and the command
- * counter labels commands by them (any other target is counted as `other`). Decisions
- * and code attempts live in the claims collection, so that each is a unique insert
- * beside the claims it makes or guards.
+ * counter labels commands by them (any other target is counted as `other`). Everything
+ * written once lives in the claims collection (flows, claims, decisions, code attempts,
+ * rate-limit slots), so that a creation is one ordered insert there: FerretDB runs each
+ * write command in a transaction of its own. The links collection and `rate_limit_slots`
+ * hold what was written before: read where it may still matter, purged when due.
  */
 export function collectionNames(configured: ConfiguredCollectionNames) {
   return {
@@ -29,14 +32,17 @@ export function collectionNames(configured: ConfiguredCollectionNames) {
     claims: `${configured.recoveryLinksCollection}_claims`,
     outstanding: `${configured.recoveryLinksCollection}_outstanding`,
     failures: 'recovery_events',
-    rateSlots: 'rate_limit_slots',
+    legacyRateSlots: 'rate_limit_slots',
   } as const;
 }
 
 /** The store's collections, each typed by the documents it holds; passed whole to every role. */
 export interface MongoCollections {
   readonly identities: Collection<IdentityDocument>;
-  readonly links: Collection<LinkDocument>;
+  /** Links stored before flows went to the claims collection; nothing new is written here. */
+  readonly legacyLinks: Collection<LinkDocument>;
+  /** The claims collection, as the flows in it. */
+  readonly flows: Collection<FlowDocument>;
   readonly claims: Collection<ClaimDocument>;
   /** The claims collection, as the decisions in it. */
   readonly decisions: Collection<DecisionDocument>;
@@ -44,25 +50,30 @@ export interface MongoCollections {
   readonly codeAttempts: Collection<CodeAttemptDocument>;
   readonly outstanding: Collection<OutstandingSetDocument>;
   readonly failures: Collection<FailureDocument>;
+  /** The claims collection, as the rate-limit slots in it. */
   readonly rateSlots: Collection<RateSlotDocument>;
+  /** Slots written before they moved to the claims collection: only purged. */
+  readonly legacyRateSlots: Collection<RateSlotDocument>;
 }
 
 export function openCollections(db: Db, configured: ConfiguredCollectionNames): MongoCollections {
   const names = collectionNames(configured);
   return {
     identities: db.collection<IdentityDocument>(names.identities),
-    links: db.collection<LinkDocument>(names.links),
+    legacyLinks: db.collection<LinkDocument>(names.links),
+    flows: db.collection<FlowDocument>(names.claims),
     claims: db.collection<ClaimDocument>(names.claims),
     decisions: db.collection<DecisionDocument>(names.claims),
     codeAttempts: db.collection<CodeAttemptDocument>(names.claims),
     outstanding: db.collection<OutstandingSetDocument>(names.outstanding),
     failures: db.collection<FailureDocument>(names.failures),
-    rateSlots: db.collection<RateSlotDocument>(names.rateSlots),
+    rateSlots: db.collection<RateSlotDocument>(names.claims),
+    legacyRateSlots: db.collection<RateSlotDocument>(names.legacyRateSlots),
   };
 }
 
-/** The collections whose documents carry a `purgeAt`, each once (decisions and attempts are claims). */
+/** The collections whose documents carry a `purgeAt`, each once (flows, decisions, attempts and slots are claims). */
 export function purgeableCollections(collections: MongoCollections): Collection<{ _id: string; purgeAt: Date }>[] {
-  const { links, claims, outstanding, failures, rateSlots } = collections;
-  return [links, claims, outstanding, failures, rateSlots] as never;
+  const { legacyLinks, claims, outstanding, failures, legacyRateSlots } = collections;
+  return [legacyLinks, claims, outstanding, failures, legacyRateSlots] as never;
 }

@@ -25,7 +25,11 @@ export interface IdentityDocument {
   updated_at?: unknown;
 }
 
-/** A link, and the `created` entry of the audit trail. `_id` is the flow id. */
+/**
+ * A link or code, and the `created` entry of the audit trail, as stored before a creation
+ * became one insert: `_id` is the flow id, in the links collection. Still read (and
+ * purged when due) there; new flows are FlowDocuments.
+ */
 export interface LinkDocument {
   _id: string;
   identityId: string;
@@ -40,6 +44,22 @@ export interface LinkDocument {
   /** Absent from links stored before return URLs existed; read as null. */
   returnTo?: string | null;
   purgeAt: Date;
+}
+
+/**
+ * A link or code, and the `created` entry of the audit trail, in the claims collection so
+ * that it is one ordered insert with the rate-limit slot, the decision and the claims of
+ * its creation: `_id` is the flow id and `#created` (the flow id alone is its claim's).
+ * `at` is its creation, so the trail's one index and sort serve flows and claims alike.
+ */
+export interface FlowDocument extends Omit<LinkDocument, '_id'> {
+  _id: string;
+  flowId: string;
+  at: Date;
+}
+
+export function flowDocumentId(flowId: string): string {
+  return `${flowId}#created`;
 }
 
 /**
@@ -111,7 +131,8 @@ export interface FailureDocument extends Omit<RecoveryEvent, 'count' | 'method'>
 /**
  * One per request admitted by a rate limit: `_id` is bucket, key, window and slot, so a
  * window holds at most `limit` of them however many processes race for the last slot.
- * (FerretDB's $inc upsert reads then writes; a unique insert is its one atomic step.)
+ * (FerretDB's $inc upsert reads then writes; a unique insert is its one atomic step.) In
+ * the claims collection, so a creation's slot is part of its one insert.
  */
 export interface RateSlotDocument {
   _id: string;
@@ -138,10 +159,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A link document as the domain's record. */
-export function toLink(document: LinkDocument): NewRecoveryLink {
+/** A flow as the claims collection stores it. */
+export function toFlowDocument(link: NewRecoveryLink, purgeAt: Date): FlowDocument {
+  return { _id: flowDocumentId(link.flowId), ...link, at: link.createdAt, purgeAt };
+}
+
+/** A flow document, or a link document stored before them, as the domain's record. */
+export function toLink(document: LinkDocument | FlowDocument): NewRecoveryLink {
   return {
-    flowId: document._id,
+    flowId: 'flowId' in document ? document.flowId : document._id,
     identityId: document.identityId,
     // Written before there were codes: every such flow is a link.
     method: document.method ?? 'link',

@@ -4,6 +4,7 @@ import {
   linkPurgeAt,
   type CodeAttemptDecision,
   type CodeAttemptStore,
+  type CreationWrites,
   type NewRecoveryLink,
   type OutstandingRecoveryLink,
   type OutstandingSet,
@@ -15,37 +16,48 @@ import {
   type RetentionPolicy,
 } from '../../recovery/index.js';
 import type { MongoCollections } from './collections.js';
-import { changeOf, decisionOf, entriesOf, toLink, type DecisionDocument } from './documents.js';
+import {
+  changeOf,
+  decisionOf,
+  entriesOf,
+  flowDocumentId,
+  toFlowDocument,
+  toLink,
+  type DecisionDocument,
+  type FlowDocument,
+  type LinkDocument,
+  type RateSlotDocument,
+} from './documents.js';
 import { duplicateKeyErrors, isDuplicateKey, type UnlessUnreachable } from './errors.js';
+import { SLOT_TAKEN, type MongoRateLimits } from './rate-limits.js';
+
+/** A change's decision: the identity, `#` and the generation, so each generation is decided once. */
+function decisionId(change: OutstandingSetChange): string {
+  return `${change.identityId}#${change.generation}`;
+}
+
+function toLinkOrNull(document: LinkDocument | FlowDocument | null): NewRecoveryLink | null {
+  return document === null ? null : toLink(document);
+}
 
 /**
  * The MongoDB store's links, the claims that end them, the outstanding sets with their
  * decisions, and code attempts. Every command is an insert, or a find or update by `_id`
- * alone (see store.ts).
+ * alone (see store.ts); a creation's writes are one insert (CreationWrites).
  */
 export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore {
   constructor(
     private readonly collections: MongoCollections,
     private readonly retention: RetentionPolicy,
+    /** A creation's slot is taken in the insert that decides its change. */
+    private readonly rateLimits: MongoRateLimits,
     private readonly unlessUnreachable: UnlessUnreachable,
   ) {}
 
   insertRecoveryLink(link: NewRecoveryLink): Promise<void> {
     return this.unlessUnreachable(async () => {
       try {
-        await this.collections.links.insertOne({
-          _id: link.flowId,
-          identityId: link.identityId,
-          method: link.method,
-          tokenHash: link.tokenHash,
-          createdAt: link.createdAt,
-          expiresAt: link.expiresAt,
-          requestId: link.requestId,
-          actor: link.actor,
-          clientAddress: link.clientAddress,
-          returnTo: link.returnTo,
-          purgeAt: linkPurgeAt(link, this.retention),
-        });
+        await this.collections.flows.insertOne(toFlowDocument(link, linkPurgeAt(link, this.retention)));
       } catch (error) {
         if (isDuplicateKey(error)) throw new DuplicateRecoveryLinkError();
         throw error;
@@ -55,24 +67,33 @@ export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore 
 
   findStoredRecoveryLink(flowId: string): Promise<NewRecoveryLink | null> {
     return this.unlessUnreachable(async () => {
-      const document = await this.collections.links.findOne({ _id: flowId });
-      return document === null ? null : toLink(document);
+      const document = await this.collections.flows.findOne({ _id: flowDocumentId(flowId) });
+      return toLinkOrNull(document ?? (await this.findLegacyLink(flowId)));
     });
   }
 
   findRecoveryLink(flowId: string): Promise<RecoveryLinkRecord | null> {
     return this.unlessUnreachable(async () => {
-      const [document, claim] = await Promise.all([
-        this.collections.links.findOne({ _id: flowId }),
+      const [flow, claim] = await Promise.all([
+        this.collections.flows.findOne({ _id: flowDocumentId(flowId) }),
         this.collections.claims.findOne({ _id: flowId }),
       ]);
-      if (document === null) return null;
+      const link = toLinkOrNull(flow ?? (await this.findLegacyLink(flowId)));
+      if (link === null) return null;
       return {
-        ...toLink(document),
+        ...link,
         usedAt: claim?.outcome === 'redeemed' ? claim.at : null,
         revokedAt: claim?.outcome === 'revoked' ? claim.at : null,
       };
     });
+  }
+
+  /**
+   * A link stored before flows moved to the claims collection: read only when a flow is
+   * not found there, so the extra lookup costs only links that old, or unknown flow ids.
+   */
+  private findLegacyLink(flowId: string) {
+    return this.collections.legacyLinks.findOne({ _id: flowId });
   }
 
   readOutstandingSet(identityId: string): Promise<OutstandingSet> {
@@ -86,31 +107,59 @@ export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore 
     change: OutstandingSetChange,
     flowIds: readonly string[],
     claim: RecoveryLinkClaim,
+    creation: CreationWrites | null = null,
   ): Promise<OutstandingSetDecision> {
     return this.unlessUnreachable(async () => {
-      const _id = `${change.identityId}#${change.generation}`;
       const purgeAt = claimPurgeAt(claim.at, this.retention);
-      const decision: DecisionDocument = { _id, change: decisionOf(change), purgeAt };
+      const decision: DecisionDocument = { _id: decisionId(change), change: decisionOf(change), purgeAt };
       const claims = flowIds.map((flowId) => ({ _id: flowId, ...claim, purgeAt }));
-      try {
-        // Ordered, decision first: a lost decision claims nothing. FerretDB inserts the
-        // batch as one statement in one transaction, so the usual case is one write.
-        await this.collections.decisions.insertMany([decision, ...(claims as never[])], { ordered: true });
-        return { won: true, claimed: [...flowIds] };
-      } catch (error) {
-        const lost = duplicateKeyErrors(error);
-        if (lost === null) throw error;
-        const first = Math.min(...lost);
-        if (first === 0) {
-          const winner = await this.collections.decisions.findOne({ _id });
-          return { won: false, winner: winner === null ? null : changeOf(change.identityId, winner) };
-        }
-        // Decided, but flowIds[first - 1] was claimed before (a race), and an ordered
-        // insert stopped there: the rest are claimed one by one.
-        const rest = await this.claimRecoveryLinks(flowIds.slice(first), claim);
-        return { won: true, claimed: [...flowIds.slice(0, first - 1), ...rest] };
-      }
+      const flow = creation === null ? [] : [toFlowDocument(creation.link, linkPurgeAt(creation.link, this.retention))];
+      // Ordered, decision first: a lost decision claims nothing, and the flow comes last,
+      // after the claims it needs. FerretDB inserts the batch as one statement in one
+      // transaction, so the usual case is one write.
+      const decide = (slot: readonly RateSlotDocument[]) =>
+        this.decideInOrder(change, [...slot, decision, ...claims, ...flow], slot.length, flowIds, claim, creation);
+      const rate = creation?.rateLimit ?? null;
+      if (rate === null) return (await decide([])) as OutstandingSetDecision;
+      const taken = await this.rateLimits.takeSlot(rate, (slot) => decide([slot]));
+      if (!taken.allowed) return { won: false, winner: null, retryAfterSeconds: taken.retryAfterSeconds };
+      const decided = taken.result;
+      return decided.won ? decided : { ...decided, rateCounted: true };
     });
+  }
+
+  /**
+   * One ordered insert of `documents`: `offset` slot documents, then the decision, its
+   * claims and, for a creation, its flow. A duplicate stops it where it is met: at the
+   * slot (taken elsewhere: nothing written), at the decision (lost), or at a claim (a race:
+   * the rest are claimed one by one, then the flow is stored).
+   */
+  private async decideInOrder(
+    change: OutstandingSetChange,
+    documents: readonly object[],
+    offset: number,
+    flowIds: readonly string[],
+    claim: RecoveryLinkClaim,
+    creation: CreationWrites | null,
+  ): Promise<Exclude<OutstandingSetDecision, { retryAfterSeconds: number }> | typeof SLOT_TAKEN> {
+    try {
+      await this.collections.decisions.insertMany(documents as never[], { ordered: true });
+      return { won: true, claimed: [...flowIds] };
+    } catch (error) {
+      const lost = duplicateKeyErrors(error);
+      if (lost === null) throw error;
+      const first = Math.min(...lost) - offset;
+      if (first < 0) return SLOT_TAKEN;
+      if (first === 0) {
+        const winner = await this.collections.decisions.findOne({ _id: decisionId(change) });
+        return { won: false, winner: winner === null ? null : changeOf(change.identityId, winner) };
+      }
+      // Decided, but flowIds[first - 1] was claimed before (a race), and an ordered
+      // insert stopped there: the rest are claimed one by one.
+      const rest = await this.claimRecoveryLinks(flowIds.slice(first), claim);
+      if (creation !== null) await this.insertRecoveryLink(creation.link);
+      return { won: true, claimed: [...flowIds.slice(0, first - 1), ...rest] };
+    }
   }
 
   applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {

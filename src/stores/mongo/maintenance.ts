@@ -70,7 +70,7 @@ export class MongoMaintenance implements StoreMaintenance {
  */
 export async function ensureIndexes(collections: MongoCollections, logger: Logger): Promise<boolean> {
   // For the admin's audit query only; no request of the hot paths filters on these.
-  await collections.links.createIndex({ identityId: 1, createdAt: -1 }, { name: 'identityId_createdAt' });
+  await collections.legacyLinks.createIndex({ identityId: 1, createdAt: -1 }, { name: 'identityId_createdAt' });
   await collections.claims.createIndex({ identityId: 1, at: -1 }, { name: 'identityId_at' });
   await collections.failures.createIndex({ identityId: 1, at: -1 }, { name: 'identityId_at' });
   try {

@@ -4,6 +4,7 @@ import {
   type RateDecision,
   type RateLimit,
   type RateLimitBucket,
+  type RateLimitRequest,
   type RateLimitStore,
 } from '../../recovery/index.js';
 import type { RateSlotDocument } from './documents.js';
@@ -23,25 +24,45 @@ export class MongoRateLimits implements RateLimitStore {
   ) {}
 
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
-    return this.unlessUnreachable(() => this.consume(bucket, key, limit, now));
+    return this.unlessUnreachable(async () => {
+      const taken = await this.takeSlot({ bucket, key, limit, now }, async (slot) => {
+        try {
+          await this.slots.insertOne(slot);
+          return true;
+        } catch (error) {
+          if (isDuplicateKey(error)) return SLOT_TAKEN;
+          throw error;
+        }
+      });
+      return taken.allowed ? { allowed: true } : taken;
+    });
   }
 
-  private async consume(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
+  /**
+   * Inserts the window's next free slot through `insert`, which may write more after it in
+   * the same command (a creation's decision, claims and flow) and answers SLOT_TAKEN when
+   * the slot was taken elsewhere (nothing else written then). Answers what `insert` did,
+   * or that the limit is used up.
+   */
+  async takeSlot<T>(
+    request: RateLimitRequest,
+    insert: (slot: RateSlotDocument) => Promise<T | typeof SLOT_TAKEN>,
+  ): Promise<{ readonly allowed: true; readonly result: T } | Extract<RateDecision, { allowed: false }>> {
+    const { bucket, key, limit, now } = request;
     const window = currentWindow(limit, now);
     const windowKey = `${bucket}|${key}|${window.start}`;
     const purgeAt = new Date(window.start + limit.windowMilliseconds);
     const until = purgeAt.getTime();
     for (let slot = this.hints.reserve(windowKey, until); slot < limit.limit;) {
+      let result: T | typeof SLOT_TAKEN;
       try {
-        await this.slots.insertOne({ _id: slotId(windowKey, slot), purgeAt });
-        return { allowed: true };
+        result = await insert({ _id: slotId(windowKey, slot), purgeAt });
       } catch (error) {
-        if (!isDuplicateKey(error)) {
-          // Not taken (or not known to be): the failed request must not keep it.
-          this.hints.giveBack(windowKey, slot);
-          throw error;
-        }
+        // Not taken (or not known to be): the failed request must not keep it.
+        this.hints.giveBack(windowKey, slot);
+        throw error;
       }
+      if (result !== SLOT_TAKEN) return { allowed: true, result };
       // Taken by another process, or by this one before it restarted: this process does
       // not know the window, so it looks the next free slot up instead of trying each.
       this.hints.skipTo(windowKey, await this.firstFreeSlot(windowKey, slot + 1, limit.limit));
@@ -82,6 +103,9 @@ export class MongoRateLimits implements RateLimitStore {
     return high;
   }
 }
+
+/** What a slot's insert answers when another request holds that slot. */
+export const SLOT_TAKEN = Symbol('slot taken');
 
 function slotId(windowKey: string, slot: number): string {
   return `${windowKey}|${slot}`;

@@ -43,10 +43,11 @@ export class MongoRecoveryStore extends ComposedRecoveryStore {
     const unlessUnreachable = unlessUnreachableTracking(inFlight);
     const { retention, expiresByItself } = options;
     const db = client.db(options.database);
+    const rateLimits = new MongoRateLimits(collections.rateSlots, unlessUnreachable);
     super({
       identities: new MongoIdentities(collections.identities, unlessUnreachable),
-      linksAndClaims: new MongoLinksAndClaims(collections, retention, unlessUnreachable),
-      rateLimits: new MongoRateLimits(collections.rateSlots, unlessUnreachable),
+      linksAndClaims: new MongoLinksAndClaims(collections, retention, rateLimits, unlessUnreachable),
+      rateLimits,
       audit: new MongoAudit(collections, retention, unlessUnreachable),
       maintenance: new MongoMaintenance(client, db, collections, inFlight, unlessUnreachable, expiresByItself),
     });
