@@ -139,11 +139,11 @@ export const environmentSchema = z.object({
     section: 'store',
     description: 'Collection holding identities (`_id`, `state`, `schema_id`, `traits`, `created_at`, `updated_at`).',
   }),
-  RECOVERY_LINKS_COLLECTION: z
-    .string()
-    .min(1)
-    .default('recovery_links')
-    .meta({ section: 'store', description: 'Collection this service writes links to.' }),
+  RECOVERY_LINKS_COLLECTION: z.string().min(1).default('recovery_links').meta({
+    section: 'store',
+    description:
+      'Names the collections: links, claims, decisions and rate-limit slots go to `<name>_claims` (one insert per creation), outstanding sets to `<name>_outstanding`; `<name>` holds links written by earlier versions, still read.',
+  }),
   MONGODB_TIMEOUT: duration.prefault('2s').meta({
     section: 'store',
     description:

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimit } from '../../src/recovery/index.js';
 import type { MongoRecoveryStore } from '../../src/stores/index.js';
 import { RateSlotHints } from '../../src/stores/mongo/rate-limits.js';
-import { connectMongoStore, openScratchDatabase, type ScratchDatabase } from '../support/mongo.js';
+import { identityFixture } from '../support/fixtures.js';
+import {
+  connectMongoStore,
+  insertIdentity,
+  openScratchDatabase,
+  storedFlowCount,
+  type ScratchDatabase,
+} from '../support/mongo.js';
+import { testOrigin, testRecoveryService } from '../support/service.js';
 
 /**
  * How the MongoDB store finds rate-limit slots when it does not know a window: after a
@@ -81,6 +89,38 @@ describe('rate-limit slots in a window this process does not know', () => {
       [first, second, third].flatMap(({ store }) => Array.from({ length: 6 }, () => consume(store, key))),
     );
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(LIMIT.limit);
+  });
+
+  it('admits exactly the limit of creations for one identity across processes, the slot taken in the insert that stores each', async () => {
+    const identity = identityFixture();
+    await insertIdentity(database.db, identity, 'string');
+    const processes = [await freshProcess(), await freshProcess(), await freshProcess()];
+    const services = processes.map(({ store }) =>
+      testRecoveryService({ store, now: () => NOW, newFlowId: randomUUID, createLimitPerIdentity: LIMIT }),
+    );
+    const outcomes = await Promise.all(
+      services.flatMap((service) =>
+        Array.from({ length: 6 }, () =>
+          service.createRecoveryLink({ identityId: identity.id, origin: testOrigin('racing') }),
+        ),
+      ),
+    );
+    const kinds = outcomes.map((outcome) => outcome.kind);
+    expect(kinds.filter((kind) => kind === 'created')).toHaveLength(LIMIT.limit);
+    expect(kinds.filter((kind) => kind === 'rate_limited')).toHaveLength(18 - LIMIT.limit);
+    // Every admitted creation stored its flow, and the refused ones nothing: one slot per flow.
+    expect(await storedFlowCount(database.db, identity.id)).toBe(LIMIT.limit);
+    const slots = { _id: { $regex: `^create_per_identity\\|${identity.id}\\|` } as never };
+    expect(await database.db.collection('recovery_links_claims').countDocuments(slots)).toBe(LIMIT.limit);
+    // An existing identity's slot is never inserted on its own: always with its decision and flow.
+    for (const { commands } of processes)
+      for (const command of commands.filter((c) => c.insert === 'recovery_links_claims')) {
+        const ids = (command.documents as { _id: string }[]).map(({ _id }) => _id);
+        expect(
+          ids.every((id) => id.startsWith('create_per_identity|')),
+          ids.join(),
+        ).toBe(false);
+      }
   });
 });
 
