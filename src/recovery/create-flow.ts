@@ -42,9 +42,9 @@ export type Admission =
 const MINIMUM_LIFESPAN_NANOSECONDS = 1_000_000n;
 
 /**
- * The checks before a link or code is made: its lifespan, its return URL, the identity's rate limit
- * (one budget for both methods, so asking for codes cannot add to the links allowed),
- * and the identity. A refusal writes at most its failure entry.
+ * The checks before a link or code is made: its lifespan, its return URL and the identity.
+ * A refusal for the identity counts against its rate limit and writes its failure entry;
+ * an admitted creation's rate limit is counted with its writes (storeRecoveryFlow).
  */
 export async function admitCreation(
   deps: RecoveryServiceDependencies,
