@@ -68,6 +68,10 @@ export async function admitCreation(
   }
 
   const createdAt = deps.now();
+  const rate = creationRateLimit(deps, identityId, createdAt);
+  // A window this process knows is used up is refused before anything is read.
+  const wait = store.knownRateLimitWait(rate);
+  if (wait !== null) return { kind: 'rate_limited', identityId, retryAfterSeconds: wait };
   const identity = await store.findIdentity(identityId);
   // Kratos creates links for disabled identities that then fail when opened (#3858);
   // refusing here tells the admin at once, before a useless link reaches the person.
@@ -75,7 +79,6 @@ export async function admitCreation(
   if (refusal !== null) {
     // Counted as a creation would be, so probing for identities is limited too; an
     // admitted creation is counted by the write that stores it (storeRecoveryFlow).
-    const rate = creationRateLimit(deps, identityId, createdAt);
     const decision = await store.consumeRateLimit(rate.bucket, rate.key, rate.limit, rate.now);
     if (!decision.allowed) return { kind: 'rate_limited', identityId, retryAfterSeconds: decision.retryAfterSeconds };
     await store.recordFailure(eventFrom(origin, createdAt, { type: 'failed', method, identityId, errorId: refusal }));

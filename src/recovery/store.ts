@@ -225,6 +225,11 @@ export interface CodeAttemptStore {
 export interface RateLimitStore {
   /** Counts one request against a limit, shared by every process using this store. */
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision>;
+  /**
+   * The seconds until the window ends when this process already knows it is used up, asking
+   * nothing of the database; null when it does not know (consumeRateLimit decides).
+   */
+  knownRateLimitWait(request: RateLimitRequest): number | null;
 }
 
 export interface AuditStore {

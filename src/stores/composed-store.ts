@@ -12,6 +12,7 @@ import type {
   OutstandingSetDecision,
   RateDecision,
   RateLimit,
+  RateLimitRequest,
   RateLimitBucket,
   RateLimitStore,
   RecoveryEvent,
@@ -127,6 +128,10 @@ export class ComposedRecoveryStore implements InspectableRecoveryStore {
 
   consumeRateLimit(bucket: RateLimitBucket, key: string, limit: RateLimit, now: Date): Promise<RateDecision> {
     return this.rateLimits.consumeRateLimit(bucket, key, limit, now);
+  }
+
+  knownRateLimitWait(request: RateLimitRequest): number | null {
+    return this.rateLimits.knownRateLimitWait(request);
   }
 
   recordFailure(event: RecoveryEvent): Promise<void> {

@@ -124,6 +124,26 @@ describe('rate-limit slots in a window this process does not know', () => {
   });
 });
 
+describe('creations over a limit this process knows is used up', () => {
+  it('are refused without a command', async () => {
+    const identity = identityFixture();
+    await insertIdentity(database.db, identity, 'string');
+    const { store, commands } = await freshProcess();
+    const service = testRecoveryService({
+      store,
+      now: () => NOW,
+      newFlowId: randomUUID,
+      createLimitPerIdentity: LIMIT,
+    });
+    const create = () => service.createRecoveryLink({ identityId: identity.id, origin: testOrigin('flood') });
+    for (let index = 0; index < LIMIT.limit; index++) expect((await create()).kind).toBe('created');
+    commands.length = 0;
+    expect(await create()).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect(await create()).toMatchObject({ kind: 'rate_limited' });
+    expect(commands).toHaveLength(0);
+  });
+});
+
 describe('RateSlotHints', () => {
   it('hands out slots in order, a given-back one again first, and continues past known-taken ones', () => {
     const hints = new RateSlotHints();

@@ -3,6 +3,7 @@ import {
   type RateDecision,
   type RateLimit,
   type RateLimitBucket,
+  type RateLimitRequest,
   type RateLimitStore,
 } from '../../recovery/index.js';
 import { MEMORY_STORE_CAPS } from './caps.js';
@@ -19,6 +20,10 @@ export class MemoryRateLimits implements RateLimitStore {
       this.rateWindows.set(bucket, windows);
     }
     return windows.consume(key, limit, now);
+  }
+
+  knownRateLimitWait(request: RateLimitRequest): number | null {
+    return this.rateWindows.get(request.bucket)?.knownWait(request.key, request.limit, request.now) ?? null;
   }
 }
 
@@ -40,6 +45,15 @@ export class BoundedRateWindows {
 
   get size(): number {
     return this.windows.size;
+  }
+
+  /** The seconds until the key's window ends when it is used up; null otherwise. */
+  knownWait(key: string, limit: RateLimit, now: Date): number | null {
+    const window = currentWindow(limit, now);
+    const entry = this.windows.get(key);
+    return entry !== undefined && entry.start === window.start && entry.count >= limit.limit
+      ? window.retryAfterSeconds
+      : null;
   }
 
   consume(key: string, limit: RateLimit, now: Date): RateDecision {

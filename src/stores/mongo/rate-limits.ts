@@ -38,6 +38,12 @@ export class MongoRateLimits implements RateLimitStore {
     });
   }
 
+  knownRateLimitWait(request: RateLimitRequest): number | null {
+    const window = currentWindow(request.limit, request.now);
+    const windowKey = `${request.bucket}|${request.key}|${window.start}`;
+    return this.hints.knownFull(windowKey, request.limit.limit) ? window.retryAfterSeconds : null;
+  }
+
   /**
    * Inserts the window's next free slot through `insert`, which may write more after it in
    * the same command (a creation's decision, claims and flow) and answers SLOT_TAKEN when
@@ -133,6 +139,12 @@ export class RateSlotHints {
     if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
     this.hints.set(windowKey, { next: 1, givenBack: [], until });
     return 0;
+  }
+
+  /** True when every slot below `limit` is known to be taken (none given back). */
+  knownFull(windowKey: string, limit: number): boolean {
+    const hint = this.hints.get(windowKey);
+    return hint !== undefined && hint.next >= limit && hint.givenBack.length === 0;
   }
 
   /** Every slot below `slot` is known to be taken: reservations continue from there. */
