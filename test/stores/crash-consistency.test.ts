@@ -25,13 +25,15 @@ function crashingAt(store: InspectableRecoveryStore, failAt: number): Inspectabl
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        if (WRITES.includes(String(property)) && ++writes === failAt) throw new Error('crash');
+      return (...args: unknown[]) => {
+        if (WRITES.includes(String(property)) && ++writes === failAt) return Promise.reject(new Error('crash'));
         if (property === 'decideOutstandingSetChange' && args[3] != null && ++writes === failAt) {
           // Killed within the insert, after the claims: the same decision, without the flow.
-          await value.apply(target, [...args.slice(0, 3), null]);
-          throw new Error('crash');
+          return (value.apply(target, [...args.slice(0, 3), null]) as Promise<unknown>).then(() => {
+            throw new Error('crash');
+          });
         }
+        // Synchronous methods (knownRateLimitWait) stay synchronous.
         return value.apply(target, args);
       };
     },
