@@ -27,12 +27,12 @@ export type OutstandingSetOutcome =
 /**
  * Changes an identity's outstanding set: reads it, claims what the plan says and writes
  * the change, answering the flow ids this call claimed. A creation's writes go with the
- * decision (CreationWrites): in steady state a creation is one write and one update. Who changes a generation is a
- * unique insert, so changes racing in several processes apply one after another, and the
- * claims are made by the winner alone, before its change is written: a crash in between
- * leaves a decided change that the next one applies for it, never a usable link missing
- * from the set. Within a process, changes of one identity take turns, so they do not
- * race each other for a generation at all.
+ * decision (CreationWrites): in steady state a creation is one write and one update. Who
+ * changes a generation is a unique insert, so changes racing in several processes apply
+ * one after another, and the claims are made by the winner alone, before its change is
+ * written: a crash in between leaves a decided change that the next one applies for it,
+ * never a usable link missing from the set. Within a process, changes of one identity
+ * take turns, so they do not race each other for a generation at all.
  */
 export async function changeOutstandingSet(
   deps: Pick<RecoveryServiceDependencies, 'store'>,

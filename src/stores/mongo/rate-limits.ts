@@ -40,7 +40,7 @@ export class MongoRateLimits implements RateLimitStore {
 
   knownRateLimitWait(request: RateLimitRequest): number | null {
     const window = currentWindow(request.limit, request.now);
-    const windowKey = `${request.bucket}|${request.key}|${window.start}`;
+    const windowKey = windowKeyOf(request, window.start);
     return this.hints.knownFull(windowKey, request.limit.limit) ? window.retryAfterSeconds : null;
   }
 
@@ -54,9 +54,9 @@ export class MongoRateLimits implements RateLimitStore {
     request: RateLimitRequest,
     insert: (slot: RateSlotDocument) => Promise<T | typeof SLOT_TAKEN>,
   ): Promise<{ readonly allowed: true; readonly result: T } | Extract<RateDecision, { allowed: false }>> {
-    const { bucket, key, limit, now } = request;
+    const { limit, now } = request;
     const window = currentWindow(limit, now);
-    const windowKey = `${bucket}|${key}|${window.start}`;
+    const windowKey = windowKeyOf(request, window.start);
     const purgeAt = new Date(window.start + limit.windowMilliseconds);
     const until = purgeAt.getTime();
     for (let slot = this.hints.reserve(windowKey, until); slot < limit.limit;) {
@@ -112,6 +112,11 @@ export class MongoRateLimits implements RateLimitStore {
 
 /** What a slot's insert answers when another request holds that slot. */
 export const SLOT_TAKEN = Symbol('slot taken');
+
+/** One window of one key in one bucket: what its slots' `_id`s start with. */
+function windowKeyOf(request: Pick<RateLimitRequest, 'bucket' | 'key'>, start: number): string {
+  return `${request.bucket}|${request.key}|${start}`;
+}
 
 function slotId(windowKey: string, slot: number): string {
   return `${windowKey}|${slot}`;
