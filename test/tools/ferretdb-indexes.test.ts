@@ -112,4 +112,24 @@ describe('the test database on PostgreSQL', () => {
       await store.close();
     }
   });
+
+  it('talks to a PostgreSQL on this machine without TLS, which would only cost CPU on loopback', async (context) => {
+    if (sql === undefined) {
+      context.skip(`no FerretDB on PostgreSQL here (${database.description}): no connection to look at`);
+      return;
+    }
+    // A command makes FerretDB hold at least one connection to the run's database.
+    const client = await MongoClient.connect(database.uri);
+    await client
+      .db('tls_check')
+      .collection('probe')
+      .insertOne({ _id: 1 } as never);
+    await client.close();
+    const { rows } = await sql.query<{ ssl: boolean }>(
+      `SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+       WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((row) => row.ssl)).toEqual([]);
+  });
 });
