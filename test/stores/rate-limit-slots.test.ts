@@ -70,6 +70,40 @@ describe('rate-limit slots in a window this process does not know', () => {
     ).toBe(10);
   });
 
+  it('starts each creation at its identity’s next free slot in whichever process makes it: one insert, none failing', async () => {
+    const identity = identityFixture();
+    await insertIdentity(database.db, identity, 'string');
+    // Two replicas (or one process and itself restarted) taking turns with one identity.
+    const processes = [await freshProcess(), await freshProcess()];
+    const services = processes.map(({ store }) =>
+      testRecoveryService({ store, now: () => NOW, newFlowId: randomUUID, createLimitPerIdentity: LIMIT }),
+    );
+    for (let turn = 0; turn < 6; turn++) {
+      const { commands } = processes[turn % 2]!;
+      commands.length = 0;
+      const outcome = await services[turn % 2]!.createRecoveryLink({
+        identityId: identity.id,
+        origin: testOrigin('turns'),
+      });
+      expect(outcome.kind).toBe('created');
+      // The slot the other process took last is read with the outstanding set: no insert
+      // meets a taken slot, and no lookup looks for a free one.
+      expect(onSlots(commands, 'insert'), `turn ${turn}`).toHaveLength(1);
+      expect(onSlots(commands, 'find'), `turn ${turn}`).toHaveLength(0);
+      expect(commands, `turn ${turn}`).toHaveLength(4);
+    }
+    // The hint never admits past the limit: 6 taken, 4 left, then refused.
+    for (let turn = 0; turn < 4; turn++)
+      expect(
+        (await services[turn % 2]!.createRecoveryLink({ identityId: identity.id, origin: testOrigin('turns') })).kind,
+      ).toBe('created');
+    for (const service of services)
+      expect(await service.createRecoveryLink({ identityId: identity.id, origin: testOrigin('turns') })).toMatchObject({
+        kind: 'rate_limited',
+      });
+    expect(await storedFlowCount(database.db, identity.id)).toBe(LIMIT.limit);
+  });
+
   it('refuses a window another process filled after lookups alone, then with no command at all', async () => {
     const key = randomUUID();
     const filler = await freshProcess();

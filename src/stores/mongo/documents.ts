@@ -82,12 +82,16 @@ export interface ClaimDocument {
  * they were created and expire, `generation` counts its changes (absent in sets written
  * before there were generations: 0). A hint (claims decide) that holds only links not
  * yet claimed, and outlives the decisions of its changes (see applyOutstandingSetChange).
+ * `rateSlot` is the rate-limit slot its latest creation took, so that any process (a
+ * replica, or this one restarted) starts the identity's next creation at the next free
+ * slot instead of failing an insert on a taken one; a hint too (the slot's insert decides).
  */
 export interface OutstandingSetDocument {
   _id: string;
   generation?: number;
   links: Record<string, { createdAt: Date; expiresAt: Date }>;
   purgeAt: Date;
+  rateSlot?: RateSlotDocument;
 }
 
 /**

@@ -46,6 +46,9 @@ function toLinkOrNull(document: LinkDocument | FlowDocument | null): NewRecovery
  * alone (see store.ts); a creation's writes are one insert (CreationWrites).
  */
 export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore {
+  /** The rate-limit slot each won creation took, until its change is applied (and then collected). */
+  private readonly slotsTaken = new WeakMap<OutstandingSetChange, RateSlotDocument>();
+
   constructor(
     private readonly collections: MongoCollections,
     private readonly retention: RetentionPolicy,
@@ -99,6 +102,7 @@ export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore 
   readOutstandingSet(identityId: string): Promise<OutstandingSet> {
     return this.unlessUnreachable(async () => {
       const set = await this.collections.outstanding.findOne({ _id: identityId });
+      if (set?.rateSlot !== undefined) this.rateLimits.learnTaken(set.rateSlot);
       return { generation: set?.generation ?? 0, links: entriesOf(set) };
     });
   }
@@ -121,10 +125,14 @@ export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore 
         this.decideInOrder(change, [...slot, decision, ...claims, ...flow], slot.length, flowIds, claim, creation);
       const rate = creation?.rateLimit ?? null;
       if (rate === null) return (await decide([])) as OutstandingSetDecision;
-      const taken = await this.rateLimits.takeSlot(rate, (slot) => decide([slot]));
+      let tried: RateSlotDocument | null = null;
+      const taken = await this.rateLimits.takeSlot(rate, (slot) => decide([(tried = slot)]));
       if (!taken.allowed) return { won: false, winner: null, retryAfterSeconds: taken.retryAfterSeconds };
       const decided = taken.result;
-      return decided.won ? decided : { ...decided, rateCounted: true };
+      if (!decided.won) return { ...decided, rateCounted: true };
+      // The last slot tried is the one the insert took.
+      if (tried !== null) this.slotsTaken.set(change, tried);
+      return decided;
     });
   }
 
@@ -165,6 +173,7 @@ export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore 
   applyOutstandingSetChange(change: OutstandingSetChange): Promise<void> {
     return this.unlessUnreachable(async () => {
       const { identityId, generation, added, dropped } = change;
+      const rateSlot = this.slotsTaken.get(change);
       // Only onto the generation it was planned on, so applying twice, or late, is a no-op.
       const filter =
         generation === 1
@@ -176,6 +185,7 @@ export class MongoLinksAndClaims implements RecoveryLinkStore, CodeAttemptStore 
           ...(added === null
             ? {}
             : { [`links.${added.flowId}`]: { createdAt: added.createdAt, expiresAt: added.expiresAt } }),
+          ...(rateSlot === undefined ? {} : { rateSlot }),
         },
         // Outlives the decisions (kept as long as claims), so its generations never restart
         // while an old decision could still be met.

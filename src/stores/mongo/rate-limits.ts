@@ -38,6 +38,19 @@ export class MongoRateLimits implements RateLimitStore {
     });
   }
 
+  /**
+   * A slot read from the database as taken (an outstanding set's `rateSlot`): this
+   * process's next reservation in its window starts after it. Slots are taken in order,
+   * so the ones below it are taken too, as a lookup would have found.
+   */
+  learnTaken(slot: RateSlotDocument): void {
+    const separator = slot._id.lastIndexOf('|');
+    const taken = Number(slot._id.slice(separator + 1));
+    // A window that has ended is only a key no request asks for again, dropped as hints fill up.
+    if (separator < 0 || !Number.isSafeInteger(taken)) return;
+    this.hints.learn(slot._id.slice(0, separator), taken + 1, slot.purgeAt.getTime());
+  }
+
   knownRateLimitWait(request: RateLimitRequest): number | null {
     const window = currentWindow(request.limit, request.now);
     const windowKey = windowKeyOf(request, window.start);
@@ -141,8 +154,7 @@ export class RateSlotHints {
   reserve(windowKey: string, until: number): number {
     const hint = this.hints.get(windowKey);
     if (hint !== undefined) return hint.givenBack.pop() ?? hint.next++;
-    if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
-    this.hints.set(windowKey, { next: 1, givenBack: [], until });
+    this.start(windowKey, 1, until);
     return 0;
   }
 
@@ -150,6 +162,12 @@ export class RateSlotHints {
   knownFull(windowKey: string, limit: number): boolean {
     const hint = this.hints.get(windowKey);
     return hint !== undefined && hint.next >= limit && hint.givenBack.length === 0;
+  }
+
+  /** As skipTo, for a window this process may not know yet (it ends at `until`). */
+  learn(windowKey: string, slot: number, until: number): void {
+    if (this.hints.has(windowKey)) this.skipTo(windowKey, slot);
+    else this.start(windowKey, slot, until);
   }
 
   /** Every slot below `slot` is known to be taken: reservations continue from there. */
@@ -165,6 +183,11 @@ export class RateSlotHints {
   giveBack(windowKey: string, slot: number): void {
     const hint = this.hints.get(windowKey);
     if (hint !== undefined && slot < hint.next) hint.givenBack.push(slot);
+  }
+
+  private start(windowKey: string, next: number, until: number): void {
+    if (this.hints.size >= MAX_HINTS) this.forget(Date.now());
+    this.hints.set(windowKey, { next, givenBack: [], until });
   }
 
   private forget(now: number): void {
