@@ -104,6 +104,30 @@ describe('rate-limit slots in a window this process does not know', () => {
     expect(await storedFlowCount(database.db, identity.id)).toBe(LIMIT.limit);
   });
 
+  it('two replicas taking turns in one window: a failing insert each to learn it is shared, then lookups instead', async () => {
+    const key = randomUUID();
+    // One client's redemptions, say, spread over two replicas by a load balancer.
+    const replicas = [await freshProcess(), await freshProcess()];
+    for (let turn = 0; turn < 8; turn++)
+      expect((await consume(replicas[turn % 2]!.store, key)).allowed, `turn ${turn}`).toBe(true);
+    const inserts = replicas.flatMap(({ commands }) => onSlots(commands, 'insert'));
+    // 8 admitted, each its own insert. The second replica's first try only tells it the
+    // window was used before it came; then each tried one slot the other had taken once
+    // it had taken slots there itself, and never again (one failing insert per turn before).
+    expect(inserts).toHaveLength(8 + 3);
+    // A lookup for each slot found taken, and one that finds the next free: 1 in each of
+    // turns 1-3, 2 in each of turns 4-7.
+    expect(replicas.flatMap(({ commands }) => onSlots(commands, 'find'))).toHaveLength(3 + 4 * 2);
+    expect(
+      await database.db.collection('recovery_links_claims').countDocuments({ _id: { $regex: key } as never }),
+    ).toBe(8);
+    // Still exactly the limit: 2 more admitted, then refused in both.
+    expect((await consume(replicas[0]!.store, key)).allowed).toBe(true);
+    expect((await consume(replicas[1]!.store, key)).allowed).toBe(true);
+    for (const { store } of replicas) expect(await consume(store, key)).toMatchObject({ allowed: false });
+    expect(replicas.flatMap(({ commands }) => onSlots(commands, 'insert'))).toHaveLength(13);
+  });
+
   it('refuses a window another process filled after lookups alone, then with no command at all', async () => {
     const key = randomUUID();
     const filler = await freshProcess();

@@ -72,19 +72,29 @@ export class MongoRateLimits implements RateLimitStore {
     const windowKey = windowKeyOf(request, window.start);
     const purgeAt = new Date(window.start + limit.windowMilliseconds);
     const until = purgeAt.getTime();
+    // The slot a lookup just found free: not looked up again before its insert.
+    let foundFree = -1;
     for (let slot = this.hints.reserve(windowKey, until); slot < limit.limit;) {
       let result: T | typeof SLOT_TAKEN;
       try {
-        result = await insert({ _id: slotId(windowKey, slot), purgeAt });
+        // A window another process takes slots in too (a replica serving the same caller):
+        // a lookup first, so its slots cost one find each instead of one failing insert.
+        const known = this.hints.isShared(windowKey) && slot !== foundFree && (await this.isTaken(windowKey, slot));
+        result = known ? SLOT_TAKEN : await insert({ _id: slotId(windowKey, slot), purgeAt });
       } catch (error) {
         // Not taken (or not known to be): the failed request must not keep it.
         this.hints.giveBack(windowKey, slot);
         throw error;
       }
-      if (result !== SLOT_TAKEN) return { allowed: true, result };
+      if (result !== SLOT_TAKEN) {
+        this.hints.noteTook(windowKey);
+        return { allowed: true, result };
+      }
       // Taken by another process, or by this one before it restarted: this process does
       // not know the window, so it looks the next free slot up instead of trying each.
-      this.hints.skipTo(windowKey, await this.firstFreeSlot(windowKey, slot + 1, limit.limit));
+      this.hints.noteTaken(windowKey);
+      foundFree = await this.firstFreeSlot(windowKey, slot + 1, limit.limit);
+      this.hints.skipTo(windowKey, foundFree);
       slot = this.hints.reserve(windowKey, until);
     }
     return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
@@ -101,8 +111,7 @@ export class MongoRateLimits implements RateLimitStore {
    * insert still decides, so that costs at most a failed insert, never an extra admission.
    */
   private async firstFreeSlot(windowKey: string, from: number, limit: number): Promise<number> {
-    const taken = async (slot: number) =>
-      (await this.slots.findOne({ _id: slotId(windowKey, slot) }, { projection: { _id: 1 } })) !== null;
+    const taken = (slot: number) => this.isTaken(windowKey, slot);
     // Invariant: `low` is taken; `high` is free, or the limit.
     let low = from - 1;
     let high = limit;
@@ -120,6 +129,10 @@ export class MongoRateLimits implements RateLimitStore {
       else high = middle;
     }
     return high;
+  }
+
+  private async isTaken(windowKey: string, slot: number): Promise<boolean> {
+    return (await this.slots.findOne({ _id: slotId(windowKey, slot) }, { projection: { _id: 1 } })) !== null;
   }
 }
 
@@ -148,7 +161,10 @@ const MAX_HINTS = 10_000;
  * count, or an outage would leave callers refused with no slot in the database.
  */
 export class RateSlotHints {
-  private readonly hints = new Map<string, { next: number; givenBack: number[]; until: number }>();
+  private readonly hints = new Map<
+    string,
+    { next: number; givenBack: number[]; until: number; took?: true; shared?: true }
+  >();
 
   /** The slot to try next for this window, reserved for the caller: given-back ones first. */
   reserve(windowKey: string, until: number): number {
@@ -183,6 +199,26 @@ export class RateSlotHints {
   giveBack(windowKey: string, slot: number): void {
     const hint = this.hints.get(windowKey);
     if (hint !== undefined && slot < hint.next) hint.givenBack.push(slot);
+  }
+
+  /** This process took a slot in this window. */
+  noteTook(windowKey: string): void {
+    const hint = this.hints.get(windowKey);
+    if (hint !== undefined) hint.took = true;
+  }
+
+  /**
+   * A slot this process tried was taken. In a window it had taken slots in before, another
+   * process takes them too, now, and will again; a first one only says this process did
+   * not know the window (it restarted, or came late), which one lookup has mended.
+   */
+  noteTaken(windowKey: string): void {
+    const hint = this.hints.get(windowKey);
+    if (hint?.took === true) hint.shared = true;
+  }
+
+  isShared(windowKey: string): boolean {
+    return this.hints.get(windowKey)?.shared === true;
   }
 
   private start(windowKey: string, next: number, until: number): void {
