@@ -169,8 +169,10 @@ export async function kratosLike(backing: PostgresqlBacking, settings: KratosLik
         }
         // A replica, or this process restarted: it knows none of the rate-limit windows the
         // first one filled, and creates over the identities that one began with (every
-        // one of them, at 1,000), each in its window's next slot.
-        await service.stop();
+        // one of them, at 1,000), each in its window's next slot. Stopped as a deploy stops
+        // it (SIGTERM drains what the load left in flight); a kill would leave up to one
+        // stale slot per creation in flight, each costing one failed insert after it.
+        await service.stop('SIGTERM');
         service = await start();
         const restartBefore = await settledCounters(backing.postgresqlUrl);
         const restartErrorsBefore = errorLines(backing.logFile);
