@@ -122,7 +122,11 @@ describe('the connection cap', () => {
     const bound = max + HEALTH_RESERVE_CONNECTIONS + 10;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const deadline = Date.now() + 15_000;
-    while (stillOpen() > bound && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    // Until the reserve is empty, not merely below the bound: connections the kernel queued
+    // while the accept queue was full reach the server late and refill the reserve for
+    // their 1s grace, and a liveness check sent while it is full is closed as it is accepted
+    // (a "socket hang up" in a loaded CI run).
+    while (stillOpen() > max && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(stillOpen()).toBeLessThanOrEqual(bound);
 
     expect(await get(app.url, '/health/live')).toEqual({ status: 200, id: undefined });
